@@ -1,0 +1,9 @@
+"""Placeholder: filled in by the download work."""
+
+
+def add_arguments(parser):
+    pass
+
+
+def run(args):
+    raise SystemExit("not yet implemented")

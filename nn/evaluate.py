@@ -1,0 +1,50 @@
+"""`python -m nn evaluate`: accuracy of the shipped models on the 10,000 MNIST test images."""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from nn.mnist import PROJECT_DATA
+from nn.mnist import load_test_set
+from nn.model_files import load_models
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def evaluate(model, x, t, batch_size: int = 1000) -> dict:
+    """One JSON-ready line: how many of the test images the model labels right, and how fast."""
+    start = time.perf_counter()
+    correct = model.network.accuracy(x, t, batch_size=batch_size)
+    return {
+        "model": model.name,
+        "architecture": model.network.architecture,
+        "activation": model.network.activation,
+        "accuracy": correct / len(t),
+        "correct": correct,
+        "total": int(len(t)),
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="evaluate only this model (a name in the models folder)")
+    parser.add_argument("--batch-size", type=int, default=1000, help="images per forward pass (default 1000)")
+    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR, help="folder of NAME.npz + NAME.json")
+    parser.add_argument("--data-dir", type=Path, default=PROJECT_DATA, help="folder with the t10k-* files")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    models = load_models(args.models_dir)
+    if args.model is not None and args.model not in models:
+        print(f"error: no model {args.model!r}; shipped: {', '.join(models)}", file=sys.stderr)
+        return 2
+    x, t = load_test_set(args.data_dir)
+    for name, model in models.items():
+        if args.model in (None, name):
+            print(json.dumps(evaluate(model, x, t, args.batch_size)), flush=True)
+    return 0

@@ -1,0 +1,89 @@
+"""MNIST in the IDX format (gzip or raw), read with its header checked, and load_mnist in the
+spirit of the book's dataset/mnist.py.
+"""
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
+FILES = {
+    "train_img": "train-images-idx3-ubyte.gz",
+    "train_label": "train-labels-idx1-ubyte.gz",
+    "test_img": "t10k-images-idx3-ubyte.gz",
+    "test_label": "t10k-labels-idx1-ubyte.gz",
+}
+IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
+
+
+class DataError(Exception):
+    """A data file is missing, truncated or not what its name says; the message names it."""
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's content, un-gzipped when it starts with the gzip signature."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{path}: broken gzip data ({exc})") from exc
+    return raw
+
+
+def read_idx(path: Path, magic: int) -> np.ndarray:
+    """An IDX array of unsigned bytes: images (magic 2051) or labels (2049)."""
+    raw = read_bytes(path)
+    ndim = {IMAGE_MAGIC: 3, LABEL_MAGIC: 1}[magic]
+    header_size = 4 + 4 * ndim
+    if len(raw) < header_size:
+        raise DataError(f"{path}: too short for an IDX header ({len(raw)} bytes)")
+    found = int.from_bytes(raw[:4], "big")
+    if found != magic:
+        raise DataError(f"{path}: magic number {found}, expected {magic}")
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    expected = header_size + int(np.prod(dims))
+    if len(raw) != expected:
+        raise DataError(f"{path}: header promises {expected} bytes for shape {tuple(dims)}, file has {len(raw)}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(dims)
+
+
+def read_split(data_dir: Path, split: str) -> tuple:
+    """(images (N, 28, 28) uint8, labels (N,) uint8) of 'train' or 't10k'/'test'."""
+    prefix = "test" if split in ("test", "t10k") else "train"
+    data_dir = Path(data_dir)
+    images = read_idx(data_dir / FILES[f"{prefix}_img"], IMAGE_MAGIC)
+    labels = read_idx(data_dir / FILES[f"{prefix}_label"], LABEL_MAGIC)
+    if len(images) != len(labels):
+        raise DataError(f"{data_dir}: {len(images)} {prefix} images but {len(labels)} labels")
+    if images.shape[1:] != (28, 28):
+        raise DataError(f"{data_dir}: {prefix} images are {images.shape[1:]}, expected (28, 28)")
+    return images, labels
+
+
+def _prepare(images: np.ndarray, labels: np.ndarray, normalize: bool, flatten: bool, one_hot_label: bool) -> tuple:
+    x = images.astype(np.float32) / 255.0 if normalize else images.copy()
+    x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, 28, 28)
+    t = np.eye(10, dtype=np.float32)[labels] if one_hot_label else labels.astype(np.int64)
+    return x, t
+
+
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
+               data_dir: Path = PROJECT_DATA, with_train: bool = True) -> tuple:
+    """((x_train, t_train), (x_test, t_test)) as in the book: normalize scales pixels to 0..1,
+    flatten gives (N, 784) rows instead of (N, 1, 28, 28), one_hot_label gives (N, 10) rows.
+    The project ships only the test set; with_train=False skips the training files."""
+    test = _prepare(*read_split(data_dir, "test"), normalize, flatten, one_hot_label)
+    if not with_train:
+        return None, test
+    train = _prepare(*read_split(data_dir, "train"), normalize, flatten, one_hot_label)
+    return train, test
+
+
+def load_test_set(data_dir: Path = PROJECT_DATA) -> tuple:
+    """The 10,000 test images as (N, 784) float32 in 0..1 and their labels."""
+    return load_mnist(data_dir=data_dir, with_train=False)[1]
