@@ -1,0 +1,34 @@
+"""The shipped models, loaded once on first use and shared by every request."""
+
+from flask import current_app
+
+from nn import Model
+from nn import load_models
+
+
+class UnknownModel(LookupError):
+    """A request named a model that is not in the models folder."""
+
+
+def all_models() -> dict:
+    """{name: Model} from MODELS (tests may inject) or else the MODELS_DIR folder, cached."""
+    cache = current_app.extensions.setdefault("digit_models", {})
+    if "models" not in cache:
+        cache["models"] = current_app.config.get("MODELS") or load_models(current_app.config["MODELS_DIR"])
+    return cache["models"]
+
+
+def default_model_name() -> str:
+    """DEFAULT_MODEL when shipped, else the first model by name."""
+    models = all_models()
+    name = current_app.config.get("DEFAULT_MODEL")
+    return name if name in models else next(iter(models))
+
+
+def get_model(name: str | None = None) -> Model:
+    """The named model, or the default one when name is None or empty."""
+    models = all_models()
+    name = name or default_model_name()
+    if name not in models:
+        raise UnknownModel(f"unknown model {name!r}; available: {', '.join(models)}")
+    return models[name]
