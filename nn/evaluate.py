@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nn.mnist import PROJECT_DATA
 from nn.mnist import load_test_set
+from nn.model_files import load_model
 from nn.model_files import load_models
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -39,12 +40,21 @@ def run(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         print("error: --batch-size must be at least 1", file=sys.stderr)
         return 2
-    models = load_models(args.models_dir)
-    if args.model is not None and args.model not in models:
-        print(f"error: no model {args.model!r}; shipped: {', '.join(models)}", file=sys.stderr)
+    if args.model is None:
+        models = load_models(args.models_dir)
+    else:
+        # Load only the model asked for, so that another, broken file cannot get in the way.
+        weights_path = Path(args.models_dir) / f"{args.model}.npz"
+        if not weights_path.is_file():
+            shipped = sorted(path.stem for path in Path(args.models_dir).glob("*.npz"))
+            print(f"error: no model {args.model!r} in {args.models_dir}; shipped: {', '.join(shipped) or 'none'}",
+                  file=sys.stderr)
+            return 2
+        models = {args.model: load_model(weights_path)}
+    if not models:
+        print(f"error: no models (NAME.npz + NAME.json) in {args.models_dir}", file=sys.stderr)
         return 2
     x, t = load_test_set(args.data_dir)
-    for name, model in models.items():
-        if args.model in (None, name):
-            print(json.dumps(evaluate(model, x, t, args.batch_size)), flush=True)
+    for model in models.values():
+        print(json.dumps(evaluate(model, x, t, args.batch_size)), flush=True)
     return 0

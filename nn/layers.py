@@ -52,17 +52,21 @@ class Relu:
 
 
 class SoftmaxWithLoss:
-    """Softmax then cross-entropy; together their gradient is simply (y - t) / N."""
+    """Softmax then cross-entropy; together their gradient is simply (y - t) / N. t holds labels
+    (N,) or one-hot rows (N, 10), as for cross_entropy_error."""
 
     def forward(self, a: np.ndarray, t: np.ndarray) -> float:
         self.y = softmax(a)
-        self.t = t
-        return cross_entropy_error(self.y, t)
+        self.t = np.asarray(t)
+        return cross_entropy_error(self.y, self.t)
 
     def backward(self, dout: float = 1.0) -> np.ndarray:
         n = self.y.shape[0]
-        dx = self.y.copy()
-        dx[np.arange(n), self.t] -= 1.0
+        if self.t.size == self.y.size:
+            dx = self.y - self.t
+        else:
+            dx = self.y.copy()
+            dx[np.arange(n), self.t] -= 1.0
         return dx * (dout / n)
 
 

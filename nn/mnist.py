@@ -3,6 +3,8 @@ spirit of the book's dataset/mnist.py.
 """
 
 import gzip
+import math
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +32,7 @@ def read_bytes(path: Path) -> bytes:
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{path}: broken gzip data ({exc})") from exc
     return raw
 
@@ -46,7 +48,7 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     if found != magic:
         raise DataError(f"{path}: magic number {found}, expected {magic}")
     dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    expected = header_size + int(np.prod(dims))
+    expected = header_size + math.prod(dims)
     if len(raw) != expected:
         raise DataError(f"{path}: header promises {expected} bytes for shape {tuple(dims)}, file has {len(raw)}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(dims)
@@ -55,13 +57,16 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
 def read_split(data_dir: Path, split: str) -> tuple:
     """(images (N, 28, 28) uint8, labels (N,) uint8) of 'train' or 't10k'/'test'."""
     prefix = "test" if split in ("test", "t10k") else "train"
-    data_dir = Path(data_dir)
-    images = read_idx(data_dir / FILES[f"{prefix}_img"], IMAGE_MAGIC)
-    labels = read_idx(data_dir / FILES[f"{prefix}_label"], LABEL_MAGIC)
+    images_path = Path(data_dir) / FILES[f"{prefix}_img"]
+    labels_path = Path(data_dir) / FILES[f"{prefix}_label"]
+    images = read_idx(images_path, IMAGE_MAGIC)
+    labels = read_idx(labels_path, LABEL_MAGIC)
     if len(images) != len(labels):
-        raise DataError(f"{data_dir}: {len(images)} {prefix} images but {len(labels)} labels")
+        raise DataError(f"{images_path}: {len(images)} images but {labels_path} has {len(labels)} labels")
     if images.shape[1:] != (28, 28):
-        raise DataError(f"{data_dir}: {prefix} images are {images.shape[1:]}, expected (28, 28)")
+        raise DataError(f"{images_path}: images are {images.shape[1:]}, expected (28, 28)")
+    if len(labels) and labels.max() > 9:
+        raise DataError(f"{labels_path}: label {labels.max()} is not a digit 0-9")
     return images, labels
 
 

@@ -55,7 +55,10 @@ class Network:
     def forward(self, x: np.ndarray, activation: str | None = None) -> Trace:
         """Run x (784,) or (N, 784) through every layer. `activation` overrides the hidden
         activation for this pass only: the same weights behind a step function, say."""
-        h = ACTIVATIONS[activation or self.activation]
+        name = activation or self.activation
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+        h = ACTIVATIONS[name]
         x = np.atleast_2d(np.asarray(x, dtype=np.float32))
         a_list, z_list, z = [], [], x
         for i in range(1, self.depth + 1):
