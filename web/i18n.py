@@ -1,7 +1,8 @@
 """English and Korean: every user-facing string goes through gettext (`_` in templates).
 
 The language comes from ?lang=, then the `lang` cookie, then Accept-Language; English texts are
-the keys, translations/ko.json maps them to Korean. A missing translation falls back to English.
+the keys; every translations/ko/*.json maps them to Korean (one file per page, merged). A missing
+translation falls back to English.
 """
 
 import json
@@ -18,8 +19,10 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 @cache
 def catalog(language: str) -> dict:
-    path = TRANSLATIONS / f"{language}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    merged = {}
+    for path in sorted((TRANSLATIONS / language).glob("*.json")):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
 
 
 def current_language() -> str:
