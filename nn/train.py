@@ -1,9 +1,309 @@
-"""Placeholder: filled in by the train work."""
+"""`python -m nn train`: mini-batch training by backpropagation, saved as NAME.npz + NAME.json.
+
+The recipe of the book's chapters 4-6 (Network.gradient, Momentum or Adam, Xavier or He
+initialisation, weight decay), plus a learning-rate schedule and the distortions of nn.augment.
+A seed fixes everything random (initial weights, order of batches, distortions), so the same
+command gives the same weights bit for bit on the same machine and NumPy build.
+"""
+
+import argparse
+import shlex
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from nn.augment import augment
+from nn.augment import parse_parts
+from nn.mnist import FILES
+from nn.mnist import load_mnist
+from nn.model_files import load_model
+from nn.model_files import save_model
+from nn.network import Network
+from nn.optimizers import learning_rate
+from nn.optimizers import make_optimizer
+
+DATA_CREDIT = "MNIST training set, LeCun/Cortes/Burges, CC BY-SA 3.0"
+LICENCE = "The project's own weights, trained by this project (see the repository's licence)."
+INPUT_SCALING = "pixel / 255 (0..1), 784 values row by row"
 
 
-def add_arguments(parser):
-    pass
+def init_params(sizes: list, activation: str, rng: np.random.Generator) -> dict:
+    """W_i ~ N(0, scale^2 / n_in) with scale^2 = 1 for sigmoid (Xavier) and 2 for ReLU (He):
+    keeps the spread of activations the same from layer to layer. Biases start at 0."""
+    gain = 2.0 if activation == "relu" else 1.0
+    params = {}
+    for i in range(1, len(sizes)):
+        n_in, n_out = sizes[i - 1], sizes[i]
+        params[f"W{i}"] = (rng.standard_normal((n_in, n_out)) * np.sqrt(gain / n_in)).astype(np.float32)
+        params[f"b{i}"] = np.zeros(n_out, dtype=np.float32)
+    return params
 
 
-def run(args):
-    raise SystemExit("not yet implemented")
+class Progress:
+    """One line per epoch on stderr. On a terminal the line redraws in place with the running
+    loss; elsewhere (logs, CI) the bar grows by appending '#', so no carriage returns pile up."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def start(self, label: str) -> None:
+        self.label, self.drawn, self.last = label, 0, 0.0
+        if not self.tty:
+            self.stream.write(f"{label} [")
+            self.stream.flush()
+
+    def update(self, fraction: float, loss: float) -> None:
+        filled = int(fraction * self.WIDTH)
+        if self.tty:
+            now = time.monotonic()
+            if now - self.last > 0.2 or fraction >= 1.0:
+                bar = "#" * filled + "." * (self.WIDTH - filled)
+                self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} loss {loss:.4f}")
+                self.stream.flush()
+                self.last = now
+        elif filled > self.drawn:
+            self.stream.write("#" * (filled - self.drawn))
+            self.stream.flush()
+            self.drawn = filled
+
+    def finish(self, summary: str) -> None:
+        if self.tty:
+            self.stream.write(f"\r{self.label} [{'#' * self.WIDTH}] {summary}\n")
+        else:
+            self.stream.write("#" * (self.WIDTH - self.drawn) + f"] {summary}\n")
+        self.stream.flush()
+
+
+def accuracy(network: Network, x: np.ndarray, t: np.ndarray) -> float:
+    return network.accuracy(x, t) / len(t) if len(t) else float("nan")
+
+
+def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: str = "relu",
+          optimizer: str = "adam", epochs: int = 10, batch_size: int = 100, lr: float = 1e-3,
+          weight_decay: float = 0.0, schedule: str = "cosine", warmup_epochs: float = 0.0,
+          momentum: float = 0.9, parts: tuple = (), strength: dict | None = None, seed: int = 0,
+          x_val: np.ndarray | None = None, t_val: np.ndarray | None = None,
+          x_test: np.ndarray | None = None, t_test: np.ndarray | None = None,
+          progress: Progress | None = None) -> tuple:
+    """Train a fresh network; returns (network, history: one dict per epoch).
+
+    Distortions of the next epoch are computed in a background thread while this one trains
+    (NumPy releases the GIL in its loops); each epoch draws them from its own seeded generator,
+    so the thread's timing cannot change the result."""
+    sizes = [x_train.shape[1], *hidden, 10]
+    init_seq, order_seq, augment_seq = np.random.SeedSequence(seed).spawn(3)
+    params = init_params(sizes, activation, np.random.default_rng(init_seq))
+    network = Network(params, activation)
+    opt = make_optimizer(optimizer, weight_decay, momentum)
+    order_rng = np.random.default_rng(order_seq)
+    epoch_seeds = augment_seq.spawn(epochs)
+    n = len(x_train)
+    steps_per_epoch = -(-n // batch_size)
+    total_steps, warmup = epochs * steps_per_epoch, int(warmup_epochs * steps_per_epoch)
+    # A fixed clean subset tells how well the network fits the training data, cheaply.
+    fit_idx = np.random.default_rng(seed).choice(n, size=min(n, 10000), replace=False)
+
+    def epoch_data(e: int) -> np.ndarray:
+        return augment(x_train, np.random.default_rng(epoch_seeds[e]), parts, strength)
+
+    history, step = [], 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(epoch_data, 0)
+        for e in range(epochs):
+            start = time.perf_counter()
+            x_epoch = pending.result()
+            if e + 1 < epochs:
+                pending = pool.submit(epoch_data, e + 1)
+            perm = order_rng.permutation(n)
+            if progress:
+                progress.start(f"epoch {e + 1:>3}/{epochs}")
+            loss_sum = 0.0
+            for i, first in enumerate(range(0, n, batch_size)):
+                batch = perm[first:first + batch_size]
+                loss, grads = network.gradient(x_epoch[batch], t_train[batch])
+                opt.update(params, grads, learning_rate(schedule, lr, step, total_steps, warmup))
+                loss_sum += loss
+                step += 1
+                if progress:
+                    progress.update((i + 1) / steps_per_epoch, loss_sum / (i + 1))
+            seconds = time.perf_counter() - start
+            row = {
+                "epoch": e + 1,
+                "loss": loss_sum / steps_per_epoch,
+                "train_acc": accuracy(network, x_train[fit_idx], t_train[fit_idx]),
+                "val_acc": accuracy(network, x_val, t_val) if x_val is not None else None,
+                "test_acc": accuracy(network, x_test, t_test) if x_test is not None else None,
+                "lr": learning_rate(schedule, lr, step - 1, total_steps, warmup),
+                "seconds": seconds,
+            }
+            history.append(row)
+            if progress:
+                progress.finish(epoch_summary(row))
+    return network, history
+
+
+def epoch_summary(row: dict) -> str:
+    text = f"loss {row['loss']:.4f} train {row['train_acc']:.4f}"
+    if row["val_acc"] is not None:
+        text += f" val {row['val_acc']:.4f}"
+    if row["test_acc"] is not None:
+        text += f" test {row['test_acc']:.4f}"
+    return text + f" lr {row['lr']:.2e} {row['seconds']:.1f}s"
+
+
+def parse_hidden(text: str) -> list:
+    try:
+        hidden = [int(n) for n in text.split(",") if n.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hidden wants widths like 50,100, not {text!r}") from None
+    if not hidden or min(hidden) < 1:
+        raise argparse.ArgumentTypeError(f"--hidden wants positive widths like 50,100, not {text!r}")
+    return hidden
+
+
+def parse_augment(text: str) -> tuple:
+    try:
+        return parse_parts(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+    parser.epilog = ("example: python -m nn train --data-dir data/mnist --name book-retrained --hidden 50,100 "
+                     "--activation sigmoid --optimizer adam --epochs 30 --augment none --seed 1 --out models/")
+    parser.add_argument("--data-dir", type=Path, required=True,
+                        help="folder with the four MNIST files (train-* and t10k-*, .gz or raw); "
+                             "get them with: python -m nn download")
+    parser.add_argument("--name", required=True, help="model name: writes NAME.npz and NAME.json")
+    parser.add_argument("--out", type=Path, default=Path("models"), help="folder to write the model to")
+    parser.add_argument("--hidden", type=parse_hidden, default=[50, 100], metavar="N,N,...",
+                        help="widths of the hidden layers")
+    parser.add_argument("--activation", choices=("sigmoid", "relu"), default="sigmoid",
+                        help="hidden activation; initialisation follows it (Xavier for sigmoid, He for relu)")
+    parser.add_argument("--optimizer", choices=("adam", "sgd", "momentum"), default="adam",
+                        help="adam, or sgd/momentum (SGD with momentum, see --momentum)")
+    parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
+    parser.add_argument("--batch-size", type=int, default=100, help="images per gradient step")
+    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    parser.add_argument("--schedule", choices=("cosine", "step", "constant"), default="cosine",
+                        help="learning rate over the run: cosine decay to 0, x0.1 steps at 50%% and 75%%, or constant")
+    parser.add_argument("--warmup", type=float, default=0.0, metavar="EPOCHS",
+                        help="linear learning-rate warm-up, in epochs")
+    parser.add_argument("--momentum", type=float, default=0.9, help="momentum of SGD")
+    parser.add_argument("--weight-decay", type=float, default=0.0,
+                        help="weight decay on W (not b): L2 in the gradient for SGD, decoupled (AdamW) for Adam")
+    parser.add_argument("--augment", type=parse_augment, default=(), metavar="PARTS",
+                        help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness; "
+                             "'all' or 'none'. Distorted images are re-normalised the way the app "
+                             "normalises drawings (see nn/augment.py)")
+    parser.add_argument("--validation", type=int, default=0, metavar="N",
+                        help="hold out the last N training images and report accuracy on them each epoch")
+    parser.add_argument("--seed", type=int, default=0, help="seeds initial weights, batch order and distortions")
+    parser.add_argument("--dtype", choices=("float32", "float16"), default="float32",
+                        help="storage type of the saved weights (float16 halves the file)")
+    parser.add_argument("--description", default=None, help="one sentence for the model card")
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The full command, every option spelled out, so that defaults changing later cannot change
+    what it reproduces."""
+    parts = ["python", "-m", "nn", "train",
+             "--data-dir", str(args.data_dir), "--name", args.name, "--out", str(args.out),
+             "--hidden", ",".join(str(n) for n in args.hidden), "--activation", args.activation,
+             "--optimizer", args.optimizer, "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
+             "--lr", repr(args.lr), "--schedule", args.schedule, "--warmup", repr(args.warmup),
+             "--momentum", repr(args.momentum), "--weight-decay", repr(args.weight_decay),
+             "--augment", ",".join(args.augment) or "none", "--validation", str(args.validation),
+             "--seed", str(args.seed), "--dtype", args.dtype]
+    if args.description:
+        parts += ["--description", args.description]
+    return shlex.join(parts)
+
+
+def recipe(args: argparse.Namespace, n_train: int) -> str:
+    opt = "Adam" if args.optimizer == "adam" else f"SGD with momentum {args.momentum}"
+    decay = ""
+    if args.weight_decay:
+        decay = f", weight decay {args.weight_decay:g}" + (" (decoupled)" if args.optimizer == "adam" else " (L2)")
+    init = "He" if args.activation == "relu" else "Xavier"
+    aug = ("distortions " + ", ".join(args.augment) + ", re-normalised like the app's drawings"
+           if args.augment else "no augmentation")
+    warm = f" after {args.warmup:g} warm-up epochs" if args.warmup else ""
+    return (f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
+            f"of {args.batch_size} over {n_train} training images{decay}; {init} initialisation; {aug}; "
+            f"weights stored as {args.dtype}.")
+
+
+def check_data_dir(data_dir: Path) -> str | None:
+    """A message naming what is missing, or None when the training files are there."""
+    if not data_dir.is_dir():
+        return f"data folder {data_dir} not found; get MNIST with: python -m nn download --data-dir {data_dir}"
+    missing = [name for name in FILES.values()
+               if not (data_dir / name).is_file() and not (data_dir / name.removesuffix(".gz")).is_file()]
+    if missing:
+        return f"{data_dir} lacks {', '.join(missing)}; get them with: python -m nn download --data-dir {data_dir}"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    for name, value, least in (("--epochs", args.epochs, 1), ("--batch-size", args.batch_size, 1),
+                               ("--validation", args.validation, 0)):
+        if value < least:
+            print(f"error: {name} must be at least {least}", file=sys.stderr)
+            return 2
+    problem = check_data_dir(args.data_dir)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    (x_train, t_train), (x_test, t_test) = load_mnist(data_dir=args.data_dir)
+    x_val = t_val = None
+    if args.validation:
+        if args.validation >= len(x_train):
+            print(f"error: --validation {args.validation} leaves no training images", file=sys.stderr)
+            return 2
+        x_val, t_val = x_train[-args.validation:], t_train[-args.validation:]
+        x_train, t_train = x_train[:-args.validation], t_train[:-args.validation]
+    sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
+    print(f"training {args.name}: {sizes} {args.activation}, {recipe(args, len(x_train))}", file=sys.stderr)
+    start = time.perf_counter()
+    network, history = train(x_train, t_train, args.hidden, args.activation, args.optimizer, args.epochs,
+                             args.batch_size, args.lr, args.weight_decay, args.schedule, args.warmup,
+                             args.momentum, args.augment, None, args.seed, x_val, t_val, x_test, t_test,
+                             Progress())
+    training_seconds = time.perf_counter() - start
+    card = {
+        "name": args.name,
+        "architecture": network.architecture,
+        "activation": args.activation,
+        "input_scaling": INPUT_SCALING,
+        "training": recipe(args, len(x_train)),
+        "command": command_line(args),
+        "seed": args.seed,
+        "test_accuracy": None,
+        "test_accuracy_float32": round(history[-1]["test_acc"], 4),
+        "validation_accuracy": None if x_val is None else round(history[-1]["val_acc"], 4),
+        "training_seconds": round(training_seconds, 1),
+        "epoch_seconds": round(float(np.mean([row["seconds"] for row in history])), 2),
+        "machine": "2 CPU cores shared with other work; times are indicative",
+        "data": DATA_CREDIT,
+        "licence": LICENCE,
+        "description": args.description or f"A {sizes} {args.activation} network trained by this project.",
+    }
+    dtype = np.float16 if args.dtype == "float16" else np.float32
+    weights_path = save_model(args.out, args.name, network.params, card, dtype=dtype)
+    # The accuracy on the card is that of the file as written and read back (float16 included).
+    model = load_model(weights_path)
+    correct = model.network.accuracy(x_test, t_test)
+    card["test_accuracy"] = correct / len(t_test)
+    save_model(args.out, args.name, network.params, card, dtype=dtype)
+    print(f"saved {weights_path} ({weights_path.stat().st_size / 1e6:.2f} MB): test accuracy {card['test_accuracy']:.4f} "
+          f"({correct}/{len(t_test)}), {training_seconds:.0f} s", file=sys.stderr)
+    return 0
+

@@ -1,0 +1,267 @@
+"""Random distortions of 28x28 digits, so that a network trained on MNIST reads canvas drawings.
+
+A drawing reaches the network only after the app's normalisation (preprocess.mnist_style: crop to
+the ink, longer side to 20 px, centre of mass to the centre of 28x28). Size and place are thus
+already taken out; what remains between a drawing and an MNIST digit is slant, rotation, aspect,
+wobble and stroke thickness. So each image here is distorted (thickness, then one warp holding
+rotation, shear, scale, aspect and an elastic field) and then normalised again the MNIST way,
+with a small residual shift. Training images then have the distribution of the app's inputs.
+
+Everything is vectorised over the batch: one bilinear gather per warp, no loop per pixel.
+Coordinates are (row, column) of pixel centres, so the 28x28 centre of mass target is (14, 14),
+where MNIST puts it (measured on the test set: 13.99, 14.01).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SIZE = 28
+BOX = 20
+CENTRE = 14.0
+CANVAS = 40
+PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness")
+CHUNK = 2048
+
+# How strong each part is by default: ranges of uniform draws (elastic: RMS displacement in px
+# and the smoothness of the field in px). Chosen to cover the slant, aspect and stroke widths of
+# canvas drawings; see notes/training.md.
+STRENGTH = {
+    "shift": 1.0,          # residual shift after re-normalising, px, each axis
+    "rotate": 15.0,        # degrees either way
+    "scale": 0.12,         # log size either way (size is re-normalised; it changes the blur)
+    "aspect": 0.30,        # log of height/width either way
+    "shear": 0.35,         # x moves by shear * (centre row - row)
+    "elastic": 1.5,        # RMS displacement, px
+    "elastic_sigma": 4.0,  # smoothness of the displacement field, px
+    "thin": 0.6,           # at most this fraction of one erosion step
+    "thick": 1.5,          # at most this many dilation steps (fractions blend)
+}
+
+
+@dataclass
+class Distortion:
+    """Per-image parameters; every array has length N. thickness > 0 dilates (1.0 = one 3x3 step),
+    < 0 erodes. elastic is None or (N, 2, CANVAS, CANVAS) displacements in px."""
+
+    angle: np.ndarray
+    shear: np.ndarray
+    scale: np.ndarray
+    aspect: np.ndarray
+    shift_y: np.ndarray
+    shift_x: np.ndarray
+    thickness: np.ndarray
+    elastic: np.ndarray | None = None
+
+    def __getitem__(self, s: slice) -> "Distortion":
+        parts = {k: getattr(self, k)[s] for k in ("angle", "shear", "scale", "aspect", "shift_y", "shift_x", "thickness")}
+        return Distortion(**parts, elastic=None if self.elastic is None else self.elastic[s])
+
+
+def identity_distortion(n: int) -> Distortion:
+    """Parameters that leave every image as it is."""
+    zeros = np.zeros(n, dtype=np.float32)
+    return Distortion(zeros, zeros, zeros, zeros, zeros, zeros, zeros)
+
+
+def parse_parts(text: str) -> tuple:
+    """'shift,rotate' -> ('shift', 'rotate'); 'none' or '' -> (); 'all' -> every part."""
+    text = text.strip().lower()
+    if text in ("", "none"):
+        return ()
+    if text == "all":
+        return PARTS
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        raise ValueError(f"unknown augmentation {', '.join(unknown)}; known: {', '.join(PARTS)}, all, none")
+    return parts
+
+
+def smooth_field_basis(size: int, sigma: float) -> np.ndarray:
+    """(size, K) Gaussian bumps every sigma px, rows scaled to unit norm: B @ R @ B.T with R
+    standard normal (K, K) is a smooth random field of variance 1 at every pixel. Far cheaper
+    than smoothing a per-pixel noise image."""
+    centres = np.arange(-sigma, size + sigma, sigma)
+    rows = np.arange(size)[:, None]
+    basis = np.exp(-0.5 * ((rows - centres[None, :]) / sigma) ** 2)
+    return (basis / np.linalg.norm(basis, axis=1, keepdims=True)).astype(np.float32)
+
+
+def random_distortion(n: int, rng: np.random.Generator, parts: tuple, strength: dict | None = None) -> Distortion:
+    """Draw parameters for n images; parts not listed stay at identity. Every part draws its
+    numbers whether used or not, so switching one part off leaves the others' draws unchanged."""
+    s = dict(STRENGTH, **(strength or {}))
+    u = rng.uniform(-1.0, 1.0, size=(8, n)).astype(np.float32)
+    d = identity_distortion(n)
+    if "shift" in parts:
+        d.shift_y, d.shift_x = s["shift"] * u[0], s["shift"] * u[1]
+    if "rotate" in parts:
+        d.angle = np.deg2rad(s["rotate"]) * u[2]
+    if "scale" in parts:
+        d.scale, d.aspect = s["scale"] * u[3], s["aspect"] * u[4]
+    if "shear" in parts:
+        d.shear = s["shear"] * u[5]
+    if "thickness" in parts:
+        # u in [-1, 1] mapped piecewise: the lower third thins, the rest thickens.
+        t = (u[6] + 1.0) / 2.0
+        lo = 1.0 / 3.0
+        d.thickness = np.where(t < lo, -s["thin"] * (lo - t) / lo, s["thick"] * (t - lo) / (1 - lo)).astype(np.float32)
+    basis = smooth_field_basis(CANVAS, s["elastic_sigma"])
+    k = basis.shape[1]
+    noise = rng.standard_normal(size=(n, 2, k, k), dtype=np.float32)
+    if "elastic" in parts:
+        # basis @ noise @ basis.T for every image, as two large matrix products.
+        half = (noise.reshape(-1, k) @ basis.T).reshape(n, 2, k, CANVAS)
+        field = (half.transpose(0, 1, 3, 2).reshape(-1, k) @ basis.T).reshape(n, 2, CANVAS, CANVAS)
+        d.elastic = s["elastic"] * field.transpose(0, 1, 3, 2)
+    return d
+
+
+def grey_dilate(images: np.ndarray) -> np.ndarray:
+    """Grey-level dilation by a 3x3 square: each pixel becomes the max of its neighbourhood."""
+    p = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    h, w = images.shape[1:]
+    rows = np.maximum(np.maximum(p[:, :-2], p[:, 1:-1]), p[:, 2:])
+    return np.maximum(np.maximum(rows[:, :, :-2], rows[:, :, 1:-1]), rows[:, :, 2:])[:, :h, :w]
+
+
+def grey_erode(images: np.ndarray) -> np.ndarray:
+    """Grey-level erosion by a 3x3 cross (milder than the square: MNIST strokes are thin)."""
+    p = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    out = np.minimum(p[:, 1:-1, 1:-1], p[:, :-2, 1:-1])
+    out = np.minimum(out, p[:, 2:, 1:-1])
+    out = np.minimum(out, p[:, 1:-1, :-2])
+    return np.minimum(out, p[:, 1:-1, 2:])
+
+
+def change_thickness(images: np.ndarray, thickness: np.ndarray) -> np.ndarray:
+    """Thicken (thickness > 0, in dilation steps, fractions blend) or thin (< 0) each stroke."""
+    t = thickness[:, None, None]
+    out = images
+    if (t < 0).any():
+        thin = images + (-t) * (grey_erode(images) - images)
+        # Erosion dims anti-aliased strokes; a drawn stroke, however thin, has full-ink cores.
+        peak = thin.max(axis=(1, 2), keepdims=True)
+        thin = thin / np.where(peak > 0, peak, 1.0)
+        out = np.where(t < 0, thin, out)
+    if (t > 0).any():
+        once = grey_dilate(images)
+        twice = grey_dilate(once)
+        first = np.minimum(t, 1.0)
+        second = np.clip(t - 1.0, 0.0, 1.0)
+        thick = images + first * (once - images) + second * (twice - once)
+        out = np.where(t > 0, thick, out)
+    return out.astype(np.float32)
+
+
+def bilinear(images: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """images (N, H, W) sampled at float positions ys, xs (N, h, w); zero outside the image."""
+    n, h, w = images.shape
+    padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
+    padded[:, 1:-1, 1:-1] = images
+    ys = np.clip(ys + 1.0, 0.0, h + 0.999)
+    xs = np.clip(xs + 1.0, 0.0, w + 0.999)
+    y0 = ys.astype(np.intp)
+    x0 = xs.astype(np.intp)
+    fy = ys - y0
+    fx = xs - x0
+    index = (np.arange(n) * ((h + 2) * (w + 2)))[:, None, None] + y0 * (w + 2) + x0
+    flat = padded.reshape(-1)
+    top_left = np.take(flat, index)
+    top = top_left + fx * (np.take(flat, index + 1) - top_left)
+    index += w + 2
+    bottom_left = np.take(flat, index)
+    bottom = bottom_left + fx * (np.take(flat, index + 1) - bottom_left)
+    return top + fy * (bottom - top)
+
+
+def warp_matrices(d: Distortion) -> np.ndarray:
+    """(N, 2, 2) forward maps on (row, col) offsets: rotation . shear . scale."""
+    c, s = np.cos(d.angle), np.sin(d.angle)
+    sy = np.exp(d.scale + d.aspect / 2)
+    sx = np.exp(d.scale - d.aspect / 2)
+    n = len(d.angle)
+    rotation = np.stack([np.stack([c, s], -1), np.stack([-s, c], -1)], 1)
+    shear = np.zeros((n, 2, 2), dtype=np.float32)
+    shear[:, 0, 0] = shear[:, 1, 1] = 1.0
+    shear[:, 1, 0] = -d.shear
+    scale = np.zeros((n, 2, 2), dtype=np.float32)
+    scale[:, 0, 0], scale[:, 1, 1] = sy, sx
+    return (rotation @ shear @ scale).astype(np.float32)
+
+
+def ink_box_and_mass(images: np.ndarray, threshold: float) -> tuple:
+    """Per image: the longer side of the box around pixels above threshold (in px, as a count of
+    pixels), and the centre of mass (row, col). Blank images get side 0 and the image centre."""
+    n, h, w = images.shape
+    ink = images > threshold
+    rows, cols = ink.any(axis=2), ink.any(axis=1)
+    height = np.where(rows.any(1), h - rows[:, ::-1].argmax(1) - rows.argmax(1), 0)
+    width = np.where(cols.any(1), w - cols[:, ::-1].argmax(1) - cols.argmax(1), 0)
+    mass = images.sum(axis=(1, 2))
+    safe = np.where(mass > 0, mass, 1.0)
+    cy = np.where(mass > 0, (images.sum(axis=2) @ np.arange(h, dtype=np.float32)) / safe, (h - 1) / 2)
+    cx = np.where(mass > 0, (images.sum(axis=1) @ np.arange(w, dtype=np.float32)) / safe, (w - 1) / 2)
+    return np.maximum(height, width), cy, cx
+
+
+def grid(size: int) -> tuple:
+    rows, cols = np.meshgrid(np.arange(size, dtype=np.float32), np.arange(size, dtype=np.float32), indexing="ij")
+    return rows[None], cols[None]
+
+
+def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, threshold: float) -> np.ndarray:
+    images = change_thickness(images, d.thickness)
+    A = warp_matrices(d)
+    Ainv = np.linalg.inv(A).astype(np.float32)
+    size = CANVAS if renormalise else SIZE
+    rows, cols = grid(size)
+    py, px = rows - (size - 1) / 2, cols - (size - 1) / 2
+    if d.elastic is not None:
+        e = d.elastic if renormalise else d.elastic[:, :, :SIZE, :SIZE]
+        py, px = py + e[:, 0], px + e[:, 1]
+    src = (SIZE - 1) / 2
+    ys = Ainv[:, 0, 0, None, None] * py + Ainv[:, 0, 1, None, None] * px + src
+    xs = Ainv[:, 1, 0, None, None] * py + Ainv[:, 1, 1, None, None] * px + src
+    if not renormalise:
+        ys = ys - d.shift_y[:, None, None]
+        xs = xs - d.shift_x[:, None, None]
+    warped = bilinear(images, ys, xs)
+    if not renormalise:
+        return np.clip(warped, 0.0, 1.0)
+    # The app's normalisation, as one more warp: longer side of the ink box to BOX px, centre of
+    # mass (of the scaled image, which is the scaled centre of mass) to CENTRE plus a small shift.
+    side, cy, cx = ink_box_and_mass(warped, threshold)
+    zoom = np.where(side > 0, BOX / np.maximum(side, 1), 1.0).astype(np.float32)[:, None, None]
+    rows, cols = grid(SIZE)
+    ys = cy[:, None, None] + (rows - CENTRE - d.shift_y[:, None, None]) / zoom
+    xs = cx[:, None, None] + (cols - CENTRE - d.shift_x[:, None, None]) / zoom
+    return np.clip(bilinear(warped, ys, xs), 0.0, 1.0)
+
+
+def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, threshold: float = 0.05) -> np.ndarray:
+    """Apply d to images (N, 28, 28) in 0..1 and return (N, 28, 28) float32 in 0..1.
+    renormalise: crop, scale and centre each result the MNIST way, as the app does to drawings."""
+    images = np.asarray(images, dtype=np.float32).reshape(-1, SIZE, SIZE)
+    out = np.empty_like(images)
+    for start in range(0, len(images), CHUNK):
+        part = slice(start, start + CHUNK)
+        out[part] = _distort_chunk(images[part], d[part], renormalise, threshold)
+    return out
+
+
+def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dict | None = None,
+            renormalise: bool = True) -> np.ndarray:
+    """A randomly distorted copy of x ((N, 784) or (N, 28, 28), 0..1), in x's shape.
+    No parts: x itself, untouched."""
+    if not parts:
+        return x
+    out = np.empty(x.shape, dtype=np.float32)
+    flat_out = out.reshape(-1, SIZE, SIZE)
+    images = np.asarray(x, dtype=np.float32).reshape(-1, SIZE, SIZE)
+    for start in range(0, len(images), CHUNK):
+        part = slice(start, start + CHUNK)
+        d = random_distortion(len(images[part]), rng, parts, strength)
+        flat_out[part] = _distort_chunk(images[part], d, renormalise, 0.05)
+    return out
