@@ -1,0 +1,70 @@
+"""Bytes from a browser or an upload to a Pillow image, with every failure turned into a
+PreprocessError whose message can be shown to the person who sent the bytes.
+
+Uploads are untrusted: formats are limited to plain raster ones (no EPS, which would run
+Ghostscript), size is checked from the header before any pixel is decoded, and Pillow's
+decompression-bomb warning is raised as an error instead of being printed.
+"""
+
+import io
+import warnings
+
+from PIL import Image
+from PIL import ImageOps
+from PIL import UnidentifiedImageError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_SIDE = 4096
+MAX_PIXELS = 16_000_000
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", "PPM", "ICO")
+
+
+class PreprocessError(ValueError):
+    """The bytes cannot be made into a digit image; str(error) is a message for a person."""
+
+
+def _check_size(width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise PreprocessError(f"The image is empty ({width}x{height} pixels).")
+    if width > MAX_SIDE or height > MAX_SIDE:
+        raise PreprocessError(f"The image is {width}x{height} pixels; the limit is {MAX_SIDE} pixels on a side.")
+    if width * height > MAX_PIXELS:
+        raise PreprocessError(f"The image has {width * height:,} pixels; the limit is {MAX_PIXELS:,}.")
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """The first frame of the image in `data`, fully decoded and detached from the bytes.
+
+    JPEG/TIFF orientation tags are applied so that a photo is read the way it is shown.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise PreprocessError(f"Expected image bytes, got {type(data).__name__}.")
+    data = bytes(data)
+    if not data:
+        raise PreprocessError("The upload is empty: no image data was received.")
+    if len(data) > MAX_BYTES:
+        raise PreprocessError(f"The upload is {len(data):,} bytes; the limit is {MAX_BYTES:,}.")
+    if data[:5].lower() == b"data:":
+        raise PreprocessError("This is a data: URL, not image bytes; decode its base64 part first.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as opened:
+                _check_size(*opened.size)
+                opened.seek(0)
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+                if image is opened:
+                    image = opened.copy()
+    except PreprocessError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PreprocessError(f"The image is too large to decode safely ({exc}).") from exc
+    except UnidentifiedImageError as exc:
+        raise PreprocessError("This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF).") from exc
+    except (OSError, SyntaxError, EOFError) as exc:
+        raise PreprocessError(f"The image data is truncated or corrupt ({exc}).") from exc
+    except Exception as exc:  # noqa: BLE001 - decoders of untrusted bytes raise many types; none may become a 500
+        raise PreprocessError(f"The image could not be decoded ({type(exc).__name__}: {exc}).") from exc
+    _check_size(*image.size)
+    return image

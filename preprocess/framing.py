@@ -1,0 +1,154 @@
+"""An ink map of any size to the 28x28 that MNIST's digits were made as.
+
+MNIST fitted each digit's ink into a 20x20 box keeping its aspect ratio (anti-aliased), then
+pasted it into 28x28 so that its centre of mass sat at the centre. A network trained on
+MNIST has only ever seen digits framed that way, so a drawing must be framed the same way.
+On top of that the strokes are brought to a width MNIST's digits have (see strokes.py).
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from preprocess.components import remove_specks
+from preprocess.strokes import morph
+from preprocess.strokes import stroke_width
+
+FRAME_SIZE = 28
+BOX_SIZE = 20
+# Mean centre of mass of the MNIST test digits, in (row, col) pixel-index coordinates: (13.99, 14.01).
+CENTRE = (14.0, 14.0)
+NOISE_FLOOR = 0.1
+SPECK_FRACTION = 0.02
+MIN_EXTENT_FRACTION = 0.02
+WORK_SCALE = 4
+# Stroke widths (stroke_width() of the 20 px-box digit) that MNIST test digits span, 10th to
+# 90th percentile through this same pipeline; drawings outside are brought to the nearest end.
+MNIST_STROKE_RANGE = (1.6, 2.6)
+
+
+@dataclass
+class Framing:
+    """Each step of framing one ink map; arrays are float32 in 0..1."""
+
+    blank: bool
+    bbox: tuple | None
+    cropped: np.ndarray
+    fitted: np.ndarray
+    center_of_mass: tuple | None
+    shift: tuple | None
+    mnist: np.ndarray
+    stroke_width: float | None
+    stroke_change: float
+
+
+def clean_ink(ink: np.ndarray) -> np.ndarray:
+    """A float32 2-D copy in 0..1 with NaN and infinities as no ink."""
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.ndim != 2:
+        raise ValueError(f"an ink map is 2-D (H, W); got shape {ink.shape}")
+    return np.clip(np.nan_to_num(ink, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+
+
+def resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Pillow's resize on a float image: bilinear whose support widens with the reduction,
+    so shrinking 560 px to 20 averages every pixel instead of sampling (no aliasing)."""
+    image = Image.fromarray(np.ascontiguousarray(ink, dtype=np.float32))
+    resized = image.resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(resized, dtype=np.float32)
+
+
+def ink_bbox(mask: np.ndarray) -> tuple | None:
+    """(top, left, bottom, right) of the True pixels, bottom and right exclusive; None if none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if len(rows) == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def center_of_mass(ink: np.ndarray) -> tuple:
+    """(row, col) of the ink's centre of mass in pixel-index coordinates."""
+    total = float(ink.sum())
+    row = float(ink.sum(axis=1) @ np.arange(ink.shape[0])) / total
+    col = float(ink.sum(axis=0) @ np.arange(ink.shape[1])) / total
+    return row, col
+
+
+def _normalised(ink: np.ndarray) -> np.ndarray:
+    top = float(ink.max())
+    return ink / top if top > 0 else ink
+
+
+def _fit_size(height: int, width: int, box: int) -> tuple:
+    longer = max(height, width)
+    return max(1, round(height * box / longer)), max(1, round(width * box / longer))
+
+
+def _adjust_strokes(crop: np.ndarray, stroke_range: tuple | None) -> tuple:
+    """(ink to fit into the box, measured width, change in width), both in box pixels.
+
+    Works at WORK_SCALE times the box so that a change of a fraction of a final pixel is
+    possible. Widening by 2r also grows the box by 2r, which shrinks everything when the
+    box is fitted; the radius solves for the width wanted after that shrinking."""
+    work_box = BOX_SIZE * WORK_SCALE
+    work = _normalised(resize(crop, *_fit_size(*crop.shape, work_box)))
+    longer = max(work.shape)
+    measured = stroke_width(work) * BOX_SIZE / longer
+    if stroke_range is None:
+        return work, measured, 0.0
+    low, high = stroke_range
+    wanted = min(max(measured, low), high)
+    if abs(wanted - measured) < 0.05:
+        return work, measured, 0.0
+    work_width = measured * longer / BOX_SIZE
+    radius = (wanted * longer - BOX_SIZE * work_width) / (2.0 * (BOX_SIZE - wanted))
+    margin = math.ceil(max(radius, 0.0)) + 1
+    padded = np.pad(work, margin)
+    adjusted = morph(padded, radius)
+    box = ink_bbox(adjusted > NOISE_FLOOR)
+    if box is None:
+        return work, measured, 0.0
+    top, left, bottom, right = box
+    return adjusted[top:bottom, left:right], measured, wanted - measured
+
+
+def frame(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> Framing:
+    """Every step from an ink map to the 28x28 the network reads.
+
+    Ink under NOISE_FLOOR does not count for the box, nor do specks (pieces holding under
+    SPECK_FRACTION of the ink). Too little ink (a box under MIN_EXTENT_FRACTION of the
+    image's longer side, or 2 px) counts as blank. `stroke_range=None` keeps strokes as drawn.
+    """
+    ink = clean_ink(ink)
+    empty = np.zeros((FRAME_SIZE, FRAME_SIZE), dtype=np.float32)
+    nothing = np.zeros((0, 0), dtype=np.float32)
+    blank = Framing(True, None, nothing, nothing, None, None, empty, None, 0.0)
+    ink, mask = remove_specks(ink, ink > NOISE_FLOOR, SPECK_FRACTION)
+    box = ink_bbox(mask)
+    if box is None:
+        return blank
+    top, left, bottom, right = box
+    if max(bottom - top, right - left) < max(2.0, MIN_EXTENT_FRACTION * max(ink.shape)):
+        return blank
+    cropped = _normalised(ink[top:bottom, left:right])
+    source, measured, change = _adjust_strokes(cropped, stroke_range)
+    fitted = np.clip(_normalised(resize(source, *_fit_size(*source.shape, BOX_SIZE))), 0.0, 1.0)
+    com = center_of_mass(fitted)
+    shift = tuple(int(min(max(round(centre - c), 0), FRAME_SIZE - size))
+                  for centre, c, size in zip(CENTRE, com, fitted.shape, strict=True))
+    mnist = empty.copy()
+    mnist[shift[0]:shift[0] + fitted.shape[0], shift[1]:shift[1] + fitted.shape[1]] = fitted
+    return Framing(False, box, cropped, fitted, com, shift, mnist, measured, change)
+
+
+def mnist_style(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> np.ndarray:
+    """Any (H, W) ink map in 0..1 to the (28, 28) float32 MNIST framing; all zeros if blank."""
+    return frame(ink, stroke_range).mnist
+
+
+def plain_resize(ink: np.ndarray) -> np.ndarray:
+    """What naive demos do, to show why framing matters: the whole canvas squeezed to 28x28."""
+    return np.clip(resize(clean_ink(ink), FRAME_SIZE, FRAME_SIZE), 0.0, 1.0)

@@ -1,0 +1,82 @@
+"""Any Pillow image to an ink map: (H, W) float32, 1 = full ink, 0 = background.
+
+People draw dark on light, light on dark, or on a transparent canvas, in any colour. So ink
+is not "darkness": it is how far a pixel is from the background, and the background is
+estimated from the image's border, where a digit rarely is. On a transparent background
+the ink is the opacity, whatever the colour of the strokes.
+"""
+
+import numpy as np
+from PIL import Image
+
+from preprocess.decode import PreprocessError
+
+BORDER_FRACTION = 0.02
+INK_FLOOR = 0.03
+GREY_MODES = ("1", "L", "LA", "La")
+SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
+ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
+
+
+def _scale_wide(values: np.ndarray) -> np.ndarray:
+    """32-bit integer or float pixels to 0..1: their range is not in the mode, so guess it
+    from the largest value (1, 255 or 65535 full scale)."""
+    values = np.nan_to_num(values.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    top = float(values.max(initial=0.0))
+    full_scale = 1.0 if top <= 1.0 else 255.0 if top <= 255.0 else 65535.0
+    return np.clip(values / full_scale, 0.0, 1.0)
+
+
+def _colour_and_alpha(image: Image.Image) -> tuple:
+    """(H, W, C) float32 colour in 0..1 and (H, W) float32 alpha, or None when opaque."""
+    mode = image.mode
+    if mode in SIXTEEN_BIT_MODES:
+        return (np.asarray(image).astype(np.float32) / 65535.0)[..., None], None
+    if mode in ("I", "F"):
+        return _scale_wide(np.asarray(image))[..., None], None
+    has_alpha = mode in ALPHA_MODES or "transparency" in image.info
+    if mode in GREY_MODES:
+        pixels = np.asarray(image.convert("LA" if has_alpha else "L"), dtype=np.float32) / 255.0
+    else:
+        try:
+            pixels = np.asarray(image.convert("RGBA" if has_alpha else "RGB"), dtype=np.float32) / 255.0
+        except ValueError as exc:
+            raise PreprocessError(f"Images in Pillow mode {mode} are not supported.") from exc
+    if pixels.ndim == 2:
+        return pixels[..., None], None
+    if not has_alpha:
+        return pixels, None
+    colour, alpha = pixels[..., :-1], pixels[..., -1]
+    return colour, (alpha if alpha.min() < 1.0 else None)
+
+
+def border_pixels(values: np.ndarray) -> np.ndarray:
+    """The pixels of a band around the edge, (N, ...) : where the background is."""
+    height, width = values.shape[:2]
+    band = max(1, round(min(height, width) * BORDER_FRACTION))
+    if 2 * band >= min(height, width):
+        return values.reshape(height * width, *values.shape[2:])
+    parts = [values[:band], values[-band:], values[band:-band, :band], values[band:-band, -band:]]
+    return np.concatenate([part.reshape(-1, *values.shape[2:]) for part in parts])
+
+
+def ink_map(image: Image.Image) -> np.ndarray:
+    """How much ink each pixel holds, (H, W) float32 in 0..1.
+
+    Transparent background (border mostly transparent): ink = alpha. Otherwise the background
+    colour is the median of the border, and ink is the largest per-channel distance from it,
+    relative to the largest distance that channel allows (so black on mid-grey is full ink),
+    weighted by alpha. Differences under INK_FLOOR are set to 0 as noise.
+    """
+    colour, alpha = _colour_and_alpha(image)
+    if alpha is not None and float(np.median(border_pixels(alpha))) < 0.5:
+        ink = alpha.copy()
+    else:
+        background = np.median(border_pixels(colour), axis=0)
+        reach = np.maximum(background, 1.0 - background)
+        ink = (np.abs(colour - background) / reach).max(axis=2)
+        if alpha is not None:
+            ink *= alpha
+    ink = np.clip(ink, 0.0, 1.0).astype(np.float32, copy=False)
+    ink[ink < INK_FLOOR] = 0.0
+    return ink
