@@ -108,6 +108,8 @@ def download_file(url: str, dest: Path, md5: str, timeout: float = 30.0, progres
             try:
                 response = urllib.request.urlopen(url, timeout=timeout)
             except (OSError, http.client.HTTPException, ValueError) as exc:
+                if isinstance(exc, urllib.error.HTTPError):
+                    exc.close()  # it holds the connection open
                 raise DownloadError(f"{url}: {_describe(exc, timeout)}") from exc
             with response:
                 length = response.headers.get("Content-Length")
