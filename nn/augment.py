@@ -22,6 +22,7 @@ CENTRE = 14.0
 CANVAS = 40
 PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness")
 CHUNK = 2048
+NOISE_FLOOR = 0.1  # ink below this does not count for the box, as in preprocess.framing
 
 # How strong each part is by default: ranges of uniform draws (elastic: RMS displacement in px
 # and the smoothness of the field in px). Chosen to cover the slant, aspect and stroke widths of
@@ -35,7 +36,7 @@ STRENGTH = {
     "elastic": 1.5,        # RMS displacement, px
     "elastic_sigma": 4.0,  # smoothness of the displacement field, px
     "thin": 0.6,           # at most this fraction of one erosion step
-    "thick": 1.5,          # at most this many dilation steps (fractions blend)
+    "thick": 0.6,          # at most this many dilation steps (fractions blend)
 }
 
 
@@ -54,7 +55,8 @@ class Distortion:
     elastic: np.ndarray | None = None
 
     def __getitem__(self, s: slice) -> "Distortion":
-        parts = {k: getattr(self, k)[s] for k in ("angle", "shear", "scale", "aspect", "shift_y", "shift_x", "thickness")}
+        names = ("angle", "shear", "scale", "aspect", "shift_y", "shift_x", "thickness")
+        parts = {k: getattr(self, k)[s] for k in names}
         return Distortion(**parts, elastic=None if self.elastic is None else self.elastic[s])
 
 
@@ -103,10 +105,10 @@ def random_distortion(n: int, rng: np.random.Generator, parts: tuple, strength: 
     if "shear" in parts:
         d.shear = s["shear"] * u[5]
     if "thickness" in parts:
-        # u in [-1, 1] mapped piecewise: the lower third thins, the rest thickens.
-        t = (u[6] + 1.0) / 2.0
-        lo = 1.0 / 3.0
-        d.thickness = np.where(t < lo, -s["thin"] * (lo - t) / lo, s["thick"] * (t - lo) / (1 - lo)).astype(np.float32)
+        # The app brings drawn strokes into MNIST's range of widths (preprocess.MNIST_STROKE_RANGE),
+        # so thickness varies only somewhat beyond that range: half the draws thin, half thicken.
+        t = u[6]
+        d.thickness = np.where(t < 0, s["thin"] * t, s["thick"] * t).astype(np.float32)
     basis = smooth_field_basis(CANVAS, s["elastic_sigma"])
     k = basis.shape[1]
     noise = rng.standard_normal(size=(n, 2, k, k), dtype=np.float32)
@@ -237,10 +239,12 @@ def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, thresho
     rows, cols = grid(SIZE)
     ys = cy[:, None, None] + (rows - CENTRE - d.shift_y[:, None, None]) / zoom
     xs = cx[:, None, None] + (cols - CENTRE - d.shift_x[:, None, None]) / zoom
-    return np.clip(bilinear(warped, ys, xs), 0.0, 1.0)
+    out = np.clip(bilinear(warped, ys, xs), 0.0, 1.0)
+    peak = out.max(axis=(1, 2), keepdims=True)
+    return out / np.where(peak > 0, peak, 1.0)
 
 
-def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, threshold: float = 0.05) -> np.ndarray:
+def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, threshold: float = NOISE_FLOOR) -> np.ndarray:
     """Apply d to images (N, 28, 28) in 0..1 and return (N, 28, 28) float32 in 0..1.
     renormalise: crop, scale and centre each result the MNIST way, as the app does to drawings."""
     images = np.asarray(images, dtype=np.float32).reshape(-1, SIZE, SIZE)
@@ -263,5 +267,5 @@ def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dic
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
         d = random_distortion(len(images[part]), rng, parts, strength)
-        flat_out[part] = _distort_chunk(images[part], d, renormalise, 0.05)
+        flat_out[part] = _distort_chunk(images[part], d, renormalise, NOISE_FLOOR)
     return out

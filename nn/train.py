@@ -48,9 +48,9 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
 
     def start(self, label: str) -> None:
         self.label, self.drawn, self.last = label, 0, 0.0
@@ -245,8 +245,7 @@ def check_data_dir(data_dir: Path) -> str | None:
     """A message naming what is missing, or None when the training files are there."""
     if not data_dir.is_dir():
         return f"data folder {data_dir} not found; get MNIST with: python -m nn download --data-dir {data_dir}"
-    missing = [name for name in FILES.values()
-               if not (data_dir / name).is_file() and not (data_dir / name.removesuffix(".gz")).is_file()]
+    missing = [name for name in FILES.values() if not (data_dir / name).is_file()]
     if missing:
         return f"{data_dir} lacks {', '.join(missing)}; get them with: python -m nn download --data-dir {data_dir}"
     return None
@@ -303,7 +302,8 @@ def run(args: argparse.Namespace) -> int:
     correct = model.network.accuracy(x_test, t_test)
     card["test_accuracy"] = correct / len(t_test)
     save_model(args.out, args.name, network.params, card, dtype=dtype)
-    print(f"saved {weights_path} ({weights_path.stat().st_size / 1e6:.2f} MB): test accuracy {card['test_accuracy']:.4f} "
+    size = weights_path.stat().st_size / 1e6
+    print(f"saved {weights_path} ({size:.2f} MB): test accuracy {card['test_accuracy']:.4f} "
           f"({correct}/{len(t_test)}), {training_seconds:.0f} s", file=sys.stderr)
     return 0
 

@@ -1,0 +1,141 @@
+"""nn.train: backprop lowers the loss, a seed gives bit-identical weights, the CLI writes a
+complete model card whose command reproduces the weights. Data: a slice of the committed test set
+written out as a tiny MNIST folder, so no download and no shared folder are needed."""
+
+import gzip
+import json
+import shlex
+
+import numpy as np
+import pytest
+
+from nn.__main__ import main
+from nn.mnist import load_test_set
+from nn.model_files import load_model
+from nn.optimizers import Adam
+from nn.optimizers import Momentum
+from nn.optimizers import learning_rate
+from nn.train import init_params
+from nn.train import train
+
+
+@pytest.fixture(scope="module")
+def small():
+    x, t = load_test_set()
+    return x[:600], t[:600], x[600:800], t[600:800]
+
+
+def write_idx(path, array: np.ndarray, magic: int) -> None:
+    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, small):
+    folder = tmp_path_factory.mktemp("mnist")
+    x_train, t_train, x_test, t_test = small
+    for prefix, x, t in (("train", x_train, t_train), ("t10k", x_test, t_test)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", np.round(x * 255).reshape(-1, 28, 28), 2051)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", t, 2049)
+    return folder
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_training_lowers_the_loss(small, optimizer):
+    x, t, x_test, t_test = small
+    lr = 1e-3 if optimizer == "adam" else 0.05
+    network, history = train(x, t, [32], "relu", optimizer, epochs=4, batch_size=50, lr=lr,
+                             schedule="constant", seed=0, x_test=x_test, t_test=t_test)
+    losses = [row["loss"] for row in history]
+    assert losses[-1] < 0.6 * losses[0]
+    assert history[-1]["train_acc"] > 0.8
+    assert history[-1]["test_acc"] > 0.6
+
+
+def test_sigmoid_network_trains_too(small):
+    x, t, _, _ = small
+    _, history = train(x, t, [20, 20], "sigmoid", "adam", epochs=6, batch_size=50, lr=2e-2, seed=0)
+    assert history[-1]["loss"] < 0.8 * history[0]["loss"]
+
+
+def test_same_seed_gives_bit_identical_weights(small):
+    x, t, _, _ = small
+    kwargs = dict(hidden=[16, 8], activation="relu", optimizer="adam", epochs=2, batch_size=64, lr=2e-3,
+                  weight_decay=1e-2, parts=("rotate", "elastic", "thickness"))
+    a, _ = train(x, t, seed=3, **kwargs)
+    b, _ = train(x, t, seed=3, **kwargs)
+    c, _ = train(x, t, seed=4, **kwargs)
+    for key in a.params:
+        assert a.params[key].tobytes() == b.params[key].tobytes(), key
+    assert not np.array_equal(a.params["W1"], c.params["W1"])
+
+
+def test_initialisation_follows_the_activation():
+    rng = np.random.default_rng(0)
+    he = init_params([400, 300, 10], "relu", rng)
+    xavier = init_params([400, 300, 10], "sigmoid", rng)
+    assert he["W1"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
+    assert xavier["W1"].std() == pytest.approx(np.sqrt(1 / 400), rel=0.05)
+    assert not he["b1"].any() and he["W2"].shape == (300, 10)
+
+
+def test_optimizers_step_downhill():
+    """On f(W) = |W|^2 / 2 (gradient W) both optimizers shrink W; weight decay shrinks it more."""
+    for opt in (Momentum(), Adam(), Adam(weight_decay=0.1)):
+        params = {"W1": np.ones((3, 3), np.float32)}
+        for _ in range(20):
+            opt.update(params, {"W1": params["W1"].copy()}, lr=0.05)
+        assert np.abs(params["W1"]).max() < 0.9
+
+
+def test_learning_rate_schedules():
+    assert learning_rate("constant", 0.1, 50, 100) == 0.1
+    assert learning_rate("cosine", 0.1, 0, 100) == pytest.approx(0.1)
+    assert learning_rate("cosine", 0.1, 50, 100) == pytest.approx(0.05)
+    assert learning_rate("cosine", 0.1, 100, 100) == pytest.approx(0.0, abs=1e-12)
+    assert learning_rate("step", 0.1, 80, 100) == pytest.approx(0.001)
+    assert learning_rate("cosine", 0.1, 0, 100, warmup=10) == pytest.approx(0.01)
+
+
+def test_cli_writes_model_and_card_and_its_command_reproduces(data_dir, tmp_path, capsys):
+    out = tmp_path / "models"
+    args = ["train", "--data-dir", str(data_dir), "--name", "tiny", "--hidden", "24", "--activation", "relu",
+            "--epochs", "2", "--batch-size", "50", "--augment", "shift,shear", "--seed", "5",
+            "--out", str(out), "--dtype", "float16"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "epoch   2/2" in err and "test accuracy" in err
+    card = json.loads((out / "tiny.json").read_text())
+    for field in ("name", "architecture", "activation", "input_scaling", "training", "command", "seed",
+                  "test_accuracy", "training_seconds", "epoch_seconds", "data", "licence", "description"):
+        assert field in card, field
+    assert card["architecture"] == "784-24-10" and card["seed"] == 5
+    model = load_model(out / "tiny.npz")
+    with np.load(out / "tiny.npz") as weights:
+        assert weights["W1"].dtype == np.float16
+    x_test, t_test = load_test_set(data_dir)
+    assert card["test_accuracy"] == model.network.accuracy(x_test, t_test) / len(t_test)
+
+    again = tmp_path / "again"
+    command = shlex.split(card["command"])
+    assert command[:4] == ["python", "-m", "nn", "train"]
+    command[command.index("--out") + 1] = str(again)
+    assert main(command[3:]) == 0
+    with np.load(out / "tiny.npz") as first, np.load(again / "tiny.npz") as second:
+        for key in first.files:
+            assert first[key].tobytes() == second[key].tobytes(), key
+
+
+def test_missing_data_dir_is_a_clear_error(tmp_path, capsys):
+    code = main(["train", "--data-dir", str(tmp_path / "nowhere"), "--name", "x", "--out", str(tmp_path)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "not found" in err and "python -m nn download" in err
+
+
+def test_bad_arguments_are_refused(data_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--data-dir", str(data_dir), "--name", "x", "--augment", "blur"])
+    with pytest.raises(SystemExit):
+        main(["train", "--data-dir", str(data_dir), "--name", "x", "--hidden", "0"])
+    assert main(["train", "--data-dir", str(data_dir), "--name", "x", "--epochs", "0", "--out", str(tmp_path)]) == 2
