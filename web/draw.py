@@ -1,5 +1,77 @@
-"""Placeholder blueprint, filled in by the draw page work."""
+"""The drawing page: a canvas, and the network's reading of it, live.
+
+GET / renders the page; the canvas script posts the drawing (a PNG data URL in the form field
+`image`) with the chosen `model` to POST /read, which answers the result fragment (the whole
+page without htmx). POST /sample picks an MNIST test image and hands it to the canvas through
+an HX-Trigger header, for keyboard users and lecturers.
+"""
+
+import base64
+import json
 
 from flask import Blueprint
+from flask import make_response
+from flask import render_template
+from flask import request
+
+from preprocess import PreprocessError
+from preprocess import to_png
+from web.drawing_input import BadDrawing
+from web.drawing_input import image_bytes
+from web.models import UnknownModel
+from web.models import all_models
+from web.models import default_model_name
+from web.models import get_model
+from web.reading import read_drawing
+from web.render import page_or_fragment
+from web.samples import BadSample
+from web.samples import pick_sample
 
 bp = Blueprint("draw", __name__)
+
+
+@bp.app_template_filter("png_uri")
+def png_uri(array, scale: int = 1) -> str:
+    """A 2-D 0..1 array as a data: URI of a PNG (ink white on black, as MNIST is shown)."""
+    return "data:image/png;base64," + base64.b64encode(to_png(array, scale)).decode("ascii")
+
+
+def page_context(model_name: str | None = None, **context) -> dict:
+    """What draw.html needs besides the reading: the models for the picker, the chosen one."""
+    models = all_models()
+    selected = model_name if model_name in models else default_model_name()
+    return dict(models=models, selected_model=selected, reading=None, error=None, compare=False) | context
+
+
+@bp.get("/")
+def index():
+    return render_template("draw.html", **page_context(request.args.get("model")))
+
+
+@bp.post("/read")
+def read():
+    reading, error = None, None
+    compare = request.form.get("compare") == "on"
+    try:
+        model = get_model(request.form.get("model"))
+        if request.form.get("image") != "":  # "" is the empty canvas: the invitation, no reading
+            reading = read_drawing(image_bytes(request), model)
+    except (UnknownModel, BadDrawing, PreprocessError) as exc:
+        error = str(exc).strip("'\"")
+    context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)
+    response = page_or_fragment("draw.html", "partials/result.html", **context)
+    if error:
+        response.status_code = 400
+    return response
+
+
+@bp.post("/sample")
+def sample():
+    try:
+        chosen = pick_sample(request.form.get("digit", ""), request.form.get("index", ""))
+    except BadSample as exc:
+        return render_template("partials/sample_note.html", error=str(exc)), 400
+    response = make_response(render_template("partials/sample_note.html", sample=chosen))
+    image = "data:image/png;base64," + base64.b64encode(chosen.png).decode("ascii")
+    response.headers["HX-Trigger"] = json.dumps({"drawing-load": {"target": "#draw-form", "image": image}})
+    return response
