@@ -93,7 +93,12 @@ def touch_page(chromium, request):
 
 def _page_in(context, request):
     outside = []
-    context.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: (outside.append(route.request.url), route.abort()))
+
+    def refuse(route):
+        outside.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith("http://127.0.0.1"), refuse)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
