@@ -23,7 +23,7 @@ def predict():
         model = get_model(request.args.get("model"))
         reading = read_drawing(image_bytes(request), model)
     except (UnknownModel, BadDrawing, PreprocessError) as exc:
-        return jsonify(error=str(exc).strip("'\"")), 400
+        return jsonify(error=str(exc)), 400
     return jsonify(
         digit=reading.digit,
         confidence=reading.confidence,
@@ -43,7 +43,14 @@ def models():
     )
 
 
-@bp.errorhandler(HTTPException)
+@bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    """404, 405, 413 ... under /api answer JSON too, never an HTML page."""
-    return jsonify(error=exc.description), exc.code
+    """404, 405, 413 ... under /api answer JSON too, never an HTML page (app-wide, because
+    routing errors such as 405 happen before a blueprint is chosen); other paths keep Flask's."""
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return exc
+    response = jsonify(error=exc.description)
+    response.status_code = exc.code
+    if getattr(exc, "valid_methods", None):  # 405 says which methods would do
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response

@@ -10,14 +10,17 @@ import base64
 import json
 
 from flask import Blueprint
+from flask import current_app
 from flask import make_response
 from flask import render_template
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from preprocess import PreprocessError
 from preprocess import to_png
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
+from web.i18n import gettext as _
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import default_model_name
@@ -57,11 +60,22 @@ def read():
         if request.form.get("image") != "":  # "" is the empty canvas: the invitation, no reading
             reading = read_drawing(image_bytes(request), model)
     except (UnknownModel, BadDrawing, PreprocessError) as exc:
-        error = str(exc).strip("'\"")
+        error = str(exc)
     context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)
     response = page_or_fragment("draw.html", "partials/result.html", **context)
     if error:
         response.status_code = 400
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH: the error fragment in the result's place, not Flask's page."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
+    error = _("The drawing is too large to read (over {size}).", size=size)
+    response = page_or_fragment("draw.html", "partials/result.html", **page_context(error=error))
+    response.status_code = 413
     return response
 
 
