@@ -1,0 +1,244 @@
+"""The drawing page through Flask's test client: the page, the result fragment htmx swaps in
+(invitation, reading, unsure, error), the plain-resize comparison, the model picker, samples, Korean."""
+
+import base64
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app import create_app
+from nn import Model
+from nn import Network
+from tests.digits import blank_png
+from tests.digits import digit_png
+
+ROOT = Path(__file__).resolve().parent.parent
+HTMX = {"HX-Request": "true"}
+
+
+def data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def prediction(html: str) -> str:
+    """The text of the data-testid="prediction" element."""
+    match = re.search(r'<div[^>]*data-testid="prediction"[^>]*>([^<]*)</div>', html)
+    assert match, "no prediction element"
+    return match.group(1).strip()
+
+
+def flat_model(name: str, favourites: dict, accuracy) -> Model:
+    """A one-layer network that ignores the image: softmax of the biases. For the unsure path."""
+    b1 = np.zeros(10, dtype=np.float32)
+    for digit, bias in favourites.items():
+        b1[digit] = bias
+    network = Network({"W1": np.zeros((784, 10), dtype=np.float32), "b1": b1}, "sigmoid")
+    card = {"name": f"Flat {name}", "architecture": "784-10", "activation": "sigmoid", "test_accuracy": accuracy}
+    return Model(name=name, card=card, network=network)
+
+
+@pytest.fixture
+def flat_client():
+    models = {
+        "sure": flat_model("sure", {3: 9.0}, 0.1135),
+        "unsure": flat_model("unsure", {4: 2.0, 9: 1.9}, None),
+    }
+    return create_app({"TESTING": True, "MODELS": models, "DEFAULT_MODEL": "sure"}).test_client()
+
+
+def read(client, png: bytes | None, headers=HTMX, **form):
+    form.setdefault("model", "book")
+    return client.post("/read", data={"image": "" if png is None else data_url(png), **form}, headers=headers)
+
+
+def test_page_renders_canvas_form_and_invitation(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<canvas data-drawing" in html and 'data-testid="canvas"' in html
+    assert 'data-testid="clear"' in html and 'data-testid="undo"' in html
+    assert 'hx-post="/read"' in html and 'hx-trigger="drawing-changed' in html
+    assert 'hx-sync="this:replace"' in html
+    assert 'name="image"' in html
+    assert "/static/canvas.js" in html and "/static/vendor/htmx-4.0.1/htmx.min.js" in html
+    assert 'id="result"' in html and 'aria-live="polite"' in html
+    assert 'data-testid="invitation"' in html
+    assert prediction(html) == ""
+    assert "http://" not in html and "https://" not in html  # nothing from other hosts
+
+
+def test_htmx_request_gets_the_fragment_others_the_page(client):
+    fragment = read(client, digit_png("7"))
+    page = read(client, digit_png("7"), headers={})
+    for response in (fragment, page):
+        assert response.status_code == 200
+        assert "HX-Request" in response.headers["Vary"]
+        assert prediction(response.get_data(as_text=True)) == "7"
+    assert fragment.get_data(as_text=True).lstrip().startswith('<section id="result"')
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "<html" in page.get_data(as_text=True) and "<canvas" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("digit", ["1", "7", "0"])
+def test_reading_shows_digit_bars_and_the_28x28_input(client, digit):
+    html = read(client, digit_png(digit)).get_data(as_text=True)
+    assert prediction(html) == digit
+    bars = re.search(r'<ol class="bars" data-testid="probabilities".*?</ol>', html, re.S).group(0)
+    values = [float(v) for v in re.findall(r'<data class="bar-value" value="([^"]+)"', bars)]
+    assert len(values) == 10 and sum(values) == pytest.approx(1, abs=1e-4)
+    assert values.index(max(values)) == int(digit)
+    assert re.search(r"\d+(\.\d+)?%", bars)  # the numbers are written out, not only drawn
+    assert bars.count("is-top") == 1
+    seen = re.search(r'<img class="pixels" src="data:image/png;base64,([^"]+)"[^>]*data-testid="seen"', html)
+    image = Image.open(io.BytesIO(base64.b64decode(seen.group(1))))
+    assert image.size == (28, 28)
+
+
+@pytest.mark.parametrize("png", [None, blank_png()], ids=["empty field", "white image"])
+def test_blank_canvas_shows_the_invitation_not_a_prediction(client, png):
+    response = read(client, png)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="invitation"' in html
+    assert prediction(html) == ""
+    assert 'data-testid="probabilities"' not in html
+
+
+def test_unsure_reading_says_so_and_names_the_top_two(flat_client):
+    html = read(flat_client, digit_png("1"), model="unsure").get_data(as_text=True)
+    assert "result--unsure" in html
+    assert "unsure" in html.lower()
+    assert re.search(r"4 or 9", html)
+    assert prediction(html) == "4"
+
+
+def test_sure_reading_is_not_unsure(flat_client):
+    html = read(flat_client, digit_png("1"), model="sure").get_data(as_text=True)
+    assert "result--unsure" not in html
+    assert prediction(html) == "3"
+
+
+def test_plain_resize_comparison_only_when_asked(client):
+    plain = read(client, digit_png("7")).get_data(as_text=True)
+    assert 'data-testid="why"' not in plain
+    html = read(client, digit_png("7"), compare="on").get_data(as_text=True)
+    assert 'data-testid="why"' in html
+    assert 'data-testid="mnist-input"' in html and 'data-testid="plain-input"' in html
+    assert re.search(r'data-testid="plain-prediction">\d</strong>', html)
+    plain_bars = re.search(r'data-testid="plain-probabilities".*?</ol>', html, re.S).group(0)
+    assert plain_bars.count('class="bar-value"') == 10
+    for step in ("Crop to the ink", "Fit into 20 × 20", "Centre of mass to the middle"):
+        assert step in html
+    assert 'class="crop-box"' in html and 'class="mass-dot"' in html
+
+
+def test_model_picker_lists_every_model_with_its_accuracy(client):
+    html = client.get("/").get_data(as_text=True)
+    picker = re.search(r'<select name="model".*?</select>', html, re.S).group(0)
+    models = client.get("/api/models").get_json()
+    for entry in models["models"]:
+        assert f'value="{entry["name"]}"' in picker
+        assert entry["card"]["name"] in picker.replace("&#39;", "'")
+        if isinstance(entry["card"]["test_accuracy"], float):
+            assert f"{entry['card']['test_accuracy'] * 100:.2f}%" in picker
+    assert "93.52%" in picker  # the book's weights
+    assert re.search(rf'value="{models["default"]}"\s+selected', picker)
+
+
+def test_model_picker_with_injected_models(flat_client):
+    html = flat_client.get("/?model=unsure").get_data(as_text=True)
+    picker = re.search(r'<select name="model".*?</select>', html, re.S).group(0)
+    assert "Flat sure · 11.35%" in picker
+    assert "Flat unsure · not measured" in picker
+    assert re.search(r'value="unsure"\s+selected', picker)
+    assert 'class="draw-option"' in picker or "draw-option" in html  # changing it re-reads the drawing
+
+
+@pytest.mark.parametrize(
+    ("form", "words"),
+    [
+        ({"image": "data:image/png;base64,AAAA"}, "not an image"),
+        ({"image": "data:image/png;base64,@@@"}, "base64"),
+        ({"image": "not a data url"}, "data URL"),
+        ({"image": data_url(digit_png("1")[:150])}, "truncated"),
+        ({"image": data_url(digit_png("1")), "model": "nope"}, "unknown model"),
+    ],
+    ids=["not an image", "bad base64", "not a data URL", "truncated", "unknown model"],
+)
+def test_bad_drawing_is_an_error_fragment_in_the_results_place(client, form, words):
+    response = client.post("/read", data={"model": "book", **form}, headers=HTMX)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="result"')  # htmx 4 swaps 4xx bodies: same target
+    assert "could not be read" in html and 'role="alert"' in html
+    assert words.lower() in html.lower()
+    assert prediction(html) == ""
+
+
+def test_oversize_drawing_is_an_error_fragment(app):
+    app.config["MAX_CONTENT_LENGTH"] = 2048
+    response = app.test_client().post("/read", data={"image": data_url(digit_png("0")), "model": "book"}, headers=HTMX)
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="result"') and "too large" in html
+
+
+def test_sample_hands_an_mnist_test_image_to_the_canvas(client):
+    response = client.post("/sample", data={"digit": "7"}, headers=HTMX)
+    assert response.status_code == 200
+    trigger = json.loads(response.headers["HX-Trigger"])["drawing-load"]
+    assert trigger["target"] == "#draw-form"
+    image = Image.open(io.BytesIO(base64.b64decode(trigger["image"].split(",", 1)[1])))
+    assert image.size == (28, 28)
+    assert np.asarray(image)[0, 0] == 255  # dark ink on white, like the canvas
+    assert "labelled 7" in response.get_data(as_text=True)
+    # ... and the network reads that image through the same route as a drawing.
+    html = client.post("/read", data={"image": trigger["image"], "model": "book"}, headers=HTMX).get_data(as_text=True)
+    assert prediction(html).isdigit()
+
+
+def test_sample_by_index_is_that_test_image(client):
+    html = client.post("/sample", data={"index": "0"}, headers=HTMX).get_data(as_text=True)
+    assert "no. 0" in html and "labelled 7" in html  # the first MNIST test image is a 7
+
+
+@pytest.mark.parametrize("form", [{"digit": "x"}, {"index": "10000"}, {"index": "-1"}])
+def test_bad_sample_request_is_a_400_message(client, form):
+    response = client.post("/sample", data=form, headers=HTMX)
+    assert response.status_code == 400
+    assert "HX-Trigger" not in response.headers
+    assert "could not be loaded" in response.get_data(as_text=True)
+
+
+def test_korean_page_and_fragment(client):
+    html = client.get("/?lang=ko").get_data(as_text=True)
+    assert '<html lang="ko">' in html
+    assert "숫자를 그려 보세요" in html and "되돌리기" in html and "지우기" in html
+    fragment = read(client, digit_png("7")).get_data(as_text=True)  # the lang cookie sticks
+    assert "7(으)로 읽었습니다." in fragment
+    assert "Probability of each digit" not in fragment
+
+
+def test_every_string_of_the_draw_page_has_a_korean_translation():
+    catalog = json.loads((ROOT / "web/translations/ko/draw.json").read_text(encoding="utf-8"))
+    files = ["templates/draw.html", *(ROOT / "templates/partials").glob("*.html"), "web/draw.py"]
+    ours = [Path(f) for f in files if not Path(f).name.startswith("inside")]
+    missing = []
+    for path in ours:
+        text = (ROOT / path).read_text(encoding="utf-8")
+        for _quote, string in re.findall(r"""_\(\s*(["'])(.*?)\1""", text, re.S):
+            if string not in catalog and not _is_translated_elsewhere(string):
+                missing.append(f"{path.name}: {string}")
+    assert not missing, missing
+
+
+def _is_translated_elsewhere(string: str) -> bool:
+    other = ROOT / "web/translations/ko"
+    return any(
+        string in json.loads(p.read_text(encoding="utf-8")) for p in other.glob("*.json") if p.name != "draw.json"
+    )
