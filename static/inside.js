@@ -1,0 +1,131 @@
+/* The inside page's small island of script; the charts themselves are server-rendered SVG.
+
+- Readout: hovering or focusing a chart cell writes its exact value (and the values at the same
+  index in the charts beside it) into the section's <output class="readout">.
+- Keyboard: each chart is one Tab stop; arrow keys move between its cells (roving tabindex),
+  Home/End jump to the first/last; Enter or Space on a neuron opens its detail, as a click does.
+- Opening a neuron fills the visible "One neuron up close" form and submits it (htmx posts it
+  with the drawing); the detail follows a new reading (redraw, other model or activation).
+- A shown test image (?sample=N) stays until the user draws: the canvas script also sends the
+  drawing restored from storage, which must not replace the sample.
+*/
+(() => {
+  "use strict";
+
+  const CELL = "[data-value]";
+  const CHART = "svg[data-symbol]";
+  let lastPick = null;   // {layer, neuron} of the detail the user opened
+  let userDrew = false;  // the user touched the canvas (or its buttons) on this page
+
+  function chartOf(cell) {
+    return cell.closest(CHART);
+  }
+
+  function describe(cell) {
+    const chart = chartOf(cell);
+    const i = cell.dataset.i;
+    const section = cell.closest(".charts, .neuron-charts, .stage") || chart;
+    const parts = [];
+    for (const other of section.querySelectorAll(CHART)) {
+      const twin = other === chart ? cell : other.querySelector(`[data-i="${i}"]`);
+      if (twin) parts.push(`${other.dataset.symbol}[${i}] = ${twin.dataset.value}`);
+    }
+    const columns = Number(chart.dataset.columns);
+    if (columns === 28) parts.push(`(${Math.floor(i / 28)}, ${i % 28})`);
+    return parts.join("   ");
+  }
+
+  function showValue(event) {
+    const cell = event.target.closest?.(CELL);
+    if (!cell || !chartOf(cell)) return;
+    const readout = cell.closest(".stage, .neuron-detail")?.querySelector("output.readout");
+    if (readout) readout.textContent = describe(cell);
+  }
+
+  function moveFocus(cell, next) {
+    if (!next || next === cell) return;
+    cell.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  }
+
+  function openNeuron(layer, neuron, scroll = true) {
+    const form = document.getElementById("neuron-form");
+    if (!form) return;
+    lastPick = { layer: String(layer), neuron: String(neuron), scroll };
+    form.elements.layer.value = String(layer);
+    form.elements.neuron.value = String(neuron);
+    form.requestSubmit();
+  }
+
+  document.addEventListener("pointerover", showValue);
+  document.addEventListener("focusin", showValue);
+
+  document.addEventListener("keydown", (event) => {
+    const cell = event.target.closest?.(CELL);
+    const chart = cell && chartOf(cell);
+    if (!chart) return;
+    const cells = chart.querySelectorAll(CELL);
+    const i = Number(cell.dataset.i);
+    const columns = Number(chart.dataset.columns) || 1;
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns }[event.key];
+    if (step !== undefined) {
+      event.preventDefault();
+      moveFocus(cell, cells[i + step]);
+    } else if (event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      moveFocus(cell, cells[event.key === "Home" ? 0 : cells.length - 1]);
+    } else if ((event.key === "Enter" || event.key === " ") && chart.dataset.layer) {
+      event.preventDefault();
+      event.stopPropagation();
+      openNeuron(chart.dataset.layer, cell.dataset.i);
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const cell = event.target.closest?.(CELL);
+    const chart = cell && chartOf(cell);
+    if (chart?.dataset.layer) {
+      moveFocus(chart.querySelector('[tabindex="0"]') || cell, cell);
+      openNeuron(chart.dataset.layer, cell.dataset.i);
+      return;
+    }
+    const link = event.target.closest?.("[data-open-layer]");
+    if (link) openNeuron(link.dataset.openLayer, link.dataset.openNeuron);
+  });
+
+  // The detail follows the reading: after a new reading, reopen the neuron if it still exists.
+  document.addEventListener("htmx:after:swap", () => {
+    const detail = document.getElementById("neuron-detail");
+    if (!lastPick || !detail) return;
+    if (detail.classList.contains("empty")) {
+      const { layer, neuron } = lastPick;
+      if (document.querySelector(`#reading svg[data-layer="${layer}"] [data-i="${neuron}"]`)) {
+        openNeuron(layer, neuron, false);
+      }
+    } else if (lastPick.scroll) {
+      lastPick.scroll = false;
+      const box = detail.getBoundingClientRect();
+      if (box.top > window.innerHeight - 80 || box.bottom < 0) detail.scrollIntoView({ block: "nearest" });
+    }
+  });
+
+  // A shown sample stays until the user draws; then the drawing replaces it.
+  document.addEventListener("pointerdown", (event) => {
+    if (event.target.closest?.("canvas[data-drawing], [data-action]")) userDrew = true;
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" || event.key === "Delete" || ((event.ctrlKey || event.metaKey) && event.key === "z")) {
+      userDrew = true;
+    }
+  }, true);
+  document.addEventListener("click", (event) => {
+    if (event.target.closest?.("[data-action]")) userDrew = true;
+  }, true);
+  document.addEventListener("drawing-changed", (event) => {
+    const sample = event.target.elements?.sample;
+    if (!sample || sample.value === "") return;
+    if (userDrew) sample.value = "";
+    else event.stopImmediatePropagation();   // the restored drawing: keep showing the sample
+  }, true);
+})();
