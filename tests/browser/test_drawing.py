@@ -129,6 +129,17 @@ def test_live_update_during_a_stroke(page, live_server):
     expect_digit(page, "1")
 
 
+def test_result_region_stays_in_place_for_screen_readers(page, live_server):
+    """outerMorph keeps the aria-live element itself, so only changed text is announced."""
+    open_page(page, live_server)
+    page.evaluate("document.querySelector('#result').keptAcrossSwaps = true")
+    mouse_draw(page, "1")
+    expect_digit(page, "1")
+    assert page.evaluate("document.querySelector('#result').keptAcrossSwaps === true")
+    assert page.locator("#result").get_attribute("aria-live") == "polite"
+    assert page.locator("#result .result-details").get_attribute("aria-live") == "off"
+
+
 def test_clear_button_and_escape_key(page, live_server):
     open_page(page, live_server)
     mouse_draw(page, "7")
