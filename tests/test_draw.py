@@ -135,6 +135,7 @@ def test_plain_resize_comparison_only_when_asked(client):
     for step in ("Crop to the ink", "Fit into 20 × 20", "Centre of mass to the middle"):
         assert step in html
     assert 'class="crop-box"' in html and 'class="mass-dot"' in html
+    assert re.search(r"placed at row -?\d+\.\d, column -?\d+\.\d:", html)
 
 
 def test_model_picker_lists_every_model_with_its_accuracy(client):
