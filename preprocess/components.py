@@ -7,14 +7,18 @@ import numpy as np
 
 def ink_runs(mask: np.ndarray) -> tuple:
     """Horizontal runs of True in a 2-D mask: (rows, starts, ends), end exclusive, in
-    row-major order."""
+    row-major order. A False column appended to every row keeps runs from wrapping, so the
+    whole mask is scanned as one flat array."""
     height, width = mask.shape
-    padded = np.zeros((height, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    steps = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(steps == 1)
-    _, ends = np.nonzero(steps == -1)
-    return rows, starts, ends
+    stride = width + 1
+    padded = np.zeros((height, stride), dtype=bool)
+    padded[:, :width] = mask
+    flat = padded.ravel()
+    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    if flat[0]:
+        edges = np.concatenate(([0], edges))
+    rows = edges[0::2] // stride
+    return rows, edges[0::2] - rows * stride, edges[1::2] - rows * stride
 
 
 def label_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
@@ -49,17 +53,15 @@ def label_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: in
 
 
 def remove_specks(ink: np.ndarray, mask: np.ndarray, min_fraction: float) -> tuple:
-    """(ink with small pieces zeroed, mask of what is kept): a piece is a speck when it holds
-    less than `min_fraction` of all the ink in the mask."""
+    """(ink with small pieces zeroed, mask of what is kept): a piece is a speck when it
+    covers less than `min_fraction` of the mask's pixels."""
     rows, starts, ends = ink_runs(mask)
-    if len(rows) == 0:
+    if len(rows) < 2:
         return ink, mask
     labels = label_runs(rows, starts, ends, mask.shape[1])
-    row_sums = np.zeros((ink.shape[0], ink.shape[1] + 1), dtype=np.float64)
-    np.cumsum(ink * mask, axis=1, out=row_sums[:, 1:])
-    run_mass = row_sums[rows, ends] - row_sums[rows, starts]
-    piece_mass = np.bincount(labels, weights=run_mass, minlength=len(rows))
-    specks = piece_mass[labels] < min_fraction * run_mass.sum()
+    lengths = ends - starts
+    piece_area = np.bincount(labels, weights=lengths, minlength=len(rows))
+    specks = piece_area[labels] < min_fraction * lengths.sum()
     if not specks.any():
         return ink, mask
     ink = ink.copy()

@@ -26,7 +26,7 @@ MIN_EXTENT_FRACTION = 0.02
 WORK_SCALE = 4
 # Stroke widths (stroke_width() of the 20 px-box digit) that MNIST test digits span, 10th to
 # 90th percentile through this same pipeline; drawings outside are brought to the nearest end.
-MNIST_STROKE_RANGE = (1.6, 2.6)
+MNIST_STROKE_RANGE = (1.7, 2.4)
 
 
 @dataclass
@@ -136,12 +136,31 @@ def frame(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> F
     cropped = _normalised(ink[top:bottom, left:right])
     source, measured, change = _adjust_strokes(cropped, stroke_range)
     fitted = np.clip(_normalised(resize(source, *_fit_size(*source.shape, BOX_SIZE))), 0.0, 1.0)
-    com = center_of_mass(fitted)
-    shift = tuple(int(min(max(round(centre - c), 0), FRAME_SIZE - size))
-                  for centre, c, size in zip(CENTRE, com, fitted.shape, strict=True))
-    mnist = empty.copy()
-    mnist[shift[0]:shift[0] + fitted.shape[0], shift[1]:shift[1] + fitted.shape[1]] = fitted
-    return Framing(False, box, cropped, fitted, com, shift, mnist, measured, change)
+    scale = BOX_SIZE / max(source.shape)
+    source_com = center_of_mass(source)
+    shift = tuple(min(max(centre - (c + 0.5) * scale + 0.5, 0.0), FRAME_SIZE - size * scale)
+                  for centre, c, size in zip(CENTRE, source_com, source.shape, strict=True))
+    mnist = np.clip(_normalised(place(source, scale, shift)), 0.0, 1.0)
+    return Framing(False, box, cropped, fitted, center_of_mass(fitted), shift, mnist, measured, change)
+
+
+def place(source: np.ndarray, scale: float, shift: tuple) -> np.ndarray:
+    """The 28x28 frame holding `source` scaled by `scale` with its top-left corner at `shift`
+    (row, col), fractions of a pixel included: rounding the shift to whole pixels would put
+    the centre of mass up to half a pixel off, and that measurably costs accuracy.
+
+    Pillow resamples the source rectangle that lands on the frame, so shrinking stays
+    anti-aliased; the source is padded with no-ink first so the rectangle lies inside it."""
+    height, width = source.shape
+    top = -shift[0] / scale
+    left = -shift[1] / scale
+    bottom = top + FRAME_SIZE / scale
+    right = left + FRAME_SIZE / scale
+    pad = math.ceil(max(0.0, -top, -left, bottom - height, right - width)) + 2
+    padded = Image.fromarray(np.pad(np.ascontiguousarray(source, dtype=np.float32), pad))
+    framed = padded.resize((FRAME_SIZE, FRAME_SIZE), Image.Resampling.BILINEAR,
+                           box=(left + pad, top + pad, right + pad, bottom + pad))
+    return np.asarray(framed, dtype=np.float32)
 
 
 def mnist_style(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> np.ndarray:

@@ -27,27 +27,29 @@ def _scale_wide(values: np.ndarray) -> np.ndarray:
     return np.clip(values / full_scale, 0.0, 1.0)
 
 
-def _colour_and_alpha(image: Image.Image) -> tuple:
-    """(H, W, C) float32 colour in 0..1 and (H, W) float32 alpha, or None when opaque."""
+def _pixels(image: Image.Image) -> tuple:
+    """(colour (H, W, C), alpha (H, W) or None when opaque, full scale of both): 8-bit modes
+    stay uint8 (full scale 255) so that big canvases are not copied as floats needlessly."""
     mode = image.mode
     if mode in SIXTEEN_BIT_MODES:
-        return (np.asarray(image).astype(np.float32) / 65535.0)[..., None], None
+        return (np.asarray(image).astype(np.float32) / 65535.0)[..., None], None, 1.0
     if mode in ("I", "F"):
-        return _scale_wide(np.asarray(image))[..., None], None
+        return _scale_wide(np.asarray(image))[..., None], None, 1.0
     has_alpha = mode in ALPHA_MODES or "transparency" in image.info
     if mode in GREY_MODES:
-        pixels = np.asarray(image.convert("LA" if has_alpha else "L"), dtype=np.float32) / 255.0
+        target = "LA" if has_alpha else "L"
     else:
-        try:
-            pixels = np.asarray(image.convert("RGBA" if has_alpha else "RGB"), dtype=np.float32) / 255.0
-        except ValueError as exc:
-            raise PreprocessError(f"Images in Pillow mode {mode} are not supported.") from exc
+        target = "RGBA" if has_alpha else "RGB"
+    try:
+        pixels = np.asarray(image.convert(target))
+    except ValueError as exc:
+        raise PreprocessError(f"Images in Pillow mode {mode} are not supported.") from exc
     if pixels.ndim == 2:
-        return pixels[..., None], None
+        return pixels[..., None], None, 255.0
     if not has_alpha:
-        return pixels, None
-    colour, alpha = pixels[..., :-1], pixels[..., -1]
-    return colour, (alpha if alpha.min() < 1.0 else None)
+        return pixels, None, 255.0
+    alpha = pixels[..., -1]
+    return pixels[..., :-1], (alpha if alpha.min() < 255 else None), 255.0
 
 
 def border_pixels(values: np.ndarray) -> np.ndarray:
@@ -68,15 +70,23 @@ def ink_map(image: Image.Image) -> np.ndarray:
     relative to the largest distance that channel allows (so black on mid-grey is full ink),
     weighted by alpha. Differences under INK_FLOOR are set to 0 as noise.
     """
-    colour, alpha = _colour_and_alpha(image)
-    if alpha is not None and float(np.median(border_pixels(alpha))) < 0.5:
-        ink = alpha.copy()
+    colour, alpha, full = _pixels(image)
+    if alpha is not None and float(np.median(border_pixels(alpha))) < full / 2:
+        ink = alpha.astype(np.float32) / np.float32(full)
     else:
-        background = np.median(border_pixels(colour), axis=0)
-        reach = np.maximum(background, 1.0 - background)
-        ink = (np.abs(colour - background) / reach).max(axis=2)
+        background = np.median(border_pixels(colour), axis=0).astype(np.float32)
+        reach = np.maximum(background, full - background)
+        ink = np.zeros(colour.shape[:2], dtype=np.float32)
+        levels = np.arange(256, dtype=np.float32)
+        for channel in range(colour.shape[2]):
+            values = colour[..., channel]
+            if values.dtype == np.uint8:  # a 256-entry table instead of arithmetic on every pixel
+                distance = (np.abs(levels - background[channel]) / reach[channel])[values]
+            else:
+                distance = np.abs(values - background[channel]) / reach[channel]
+            np.maximum(ink, distance, out=ink)
         if alpha is not None:
-            ink *= alpha
+            ink *= alpha.astype(np.float32) / np.float32(full)
     ink = np.clip(ink, 0.0, 1.0).astype(np.float32, copy=False)
     ink[ink < INK_FLOOR] = 0.0
     return ink
