@@ -106,7 +106,7 @@
     } else if (lastPick.scroll) {
       lastPick.scroll = false;
       const box = detail.getBoundingClientRect();
-      if (box.top > window.innerHeight - 80 || box.bottom < 0) detail.scrollIntoView({ block: "nearest" });
+      if (box.top > window.innerHeight - 120 || box.bottom < 0) detail.scrollIntoView({ block: "start" });
     }
   });
 
