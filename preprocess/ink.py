@@ -12,7 +12,7 @@ from PIL import Image
 from preprocess.decode import PreprocessError
 
 BORDER_FRACTION = 0.02
-INK_FLOOR = 0.03
+INK_FLOOR = 0.08
 GREY_MODES = ("1", "L", "LA", "La")
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
 ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
@@ -68,7 +68,8 @@ def ink_map(image: Image.Image) -> np.ndarray:
     Transparent background (border mostly transparent): ink = alpha. Otherwise the background
     colour is the median of the border, and ink is the largest per-channel distance from it,
     relative to the largest distance that channel allows (so black on mid-grey is full ink),
-    weighted by alpha. Differences under INK_FLOOR are set to 0 as noise.
+    weighted by alpha. INK_FLOOR is taken off everything (and the rest stretched back to
+    0..1) so that paper grain, JPEG ripples and scanner noise are no ink at all.
     """
     colour, alpha, full = _pixels(image)
     if alpha is not None and float(np.median(border_pixels(alpha))) < full / 2:
@@ -87,6 +88,6 @@ def ink_map(image: Image.Image) -> np.ndarray:
             np.maximum(ink, distance, out=ink)
         if alpha is not None:
             ink *= alpha.astype(np.float32) / np.float32(full)
-    ink = np.clip(ink, 0.0, 1.0).astype(np.float32, copy=False)
-    ink[ink < INK_FLOOR] = 0.0
-    return ink
+    ink -= INK_FLOOR
+    ink *= 1.0 / (1.0 - INK_FLOOR)
+    return np.clip(ink, 0.0, 1.0, out=ink)
