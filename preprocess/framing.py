@@ -45,11 +45,13 @@ class Framing:
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
-    """A float32 2-D copy in 0..1 with NaN and infinities as no ink."""
+    """A float32 2-D copy in 0..1; NaN is no ink, infinities clip to the ends."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
         raise ValueError(f"an ink map is 2-D (H, W); got shape {ink.shape}")
-    return np.clip(np.nan_to_num(ink, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    ink = np.clip(ink, 0.0, 1.0)
+    ink[np.isnan(ink)] = 0.0
+    return ink
 
 
 def resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:

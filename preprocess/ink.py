@@ -72,22 +72,24 @@ def ink_map(image: Image.Image) -> np.ndarray:
     0..1) so that paper grain, JPEG ripples and scanner noise are no ink at all.
     """
     colour, alpha, full = _pixels(image)
+    levels = np.arange(256, dtype=np.float32)
     if alpha is not None and float(np.median(border_pixels(alpha))) < full / 2:
-        ink = alpha.astype(np.float32) / np.float32(full)
-    else:
-        background = np.median(border_pixels(colour), axis=0).astype(np.float32)
-        reach = np.maximum(background, full - background)
-        ink = np.zeros(colour.shape[:2], dtype=np.float32)
-        levels = np.arange(256, dtype=np.float32)
-        for channel in range(colour.shape[2]):
-            values = colour[..., channel]
-            if values.dtype == np.uint8:  # a 256-entry table instead of arithmetic on every pixel
-                distance = (np.abs(levels - background[channel]) / reach[channel])[values]
-            else:
-                distance = np.abs(values - background[channel]) / reach[channel]
-            np.maximum(ink, distance, out=ink)
-        if alpha is not None:
-            ink *= alpha.astype(np.float32) / np.float32(full)
-    ink -= INK_FLOOR
-    ink *= 1.0 / (1.0 - INK_FLOOR)
-    return np.clip(ink, 0.0, 1.0, out=ink)
+        return _without_floor(levels / np.float32(full))[alpha]
+    background = np.median(border_pixels(colour), axis=0).astype(np.float32)
+    reach = np.maximum(background, full - background)
+    ink = np.zeros(colour.shape[:2], dtype=np.float32)
+    for channel in range(colour.shape[2]):
+        values = colour[..., channel]
+        if values.dtype == np.uint8:  # a 256-entry table instead of arithmetic on every pixel
+            distance = _without_floor(np.abs(levels - background[channel]) / reach[channel])[values]
+        else:
+            distance = _without_floor(np.abs(values - background[channel]) / reach[channel])
+        np.maximum(ink, distance, out=ink)
+    if alpha is not None:
+        ink *= (levels / np.float32(full))[alpha]
+    return ink
+
+
+def _without_floor(values: np.ndarray) -> np.ndarray:
+    """INK_FLOOR taken off and the rest stretched back to 0..1, clipped."""
+    return np.clip((values - INK_FLOOR) / np.float32(1.0 - INK_FLOOR), 0.0, 1.0).astype(np.float32, copy=False)
