@@ -382,3 +382,15 @@ def test_too_large_a_body_answers_413_with_the_message(app, client):
     response = client.post("/inside/read", data={"image": "data:image/png;base64," + "A" * 2000}, headers=HTMX)
     assert response.status_code == 413
     assert 'data-testid="inside-error"' in response.get_data(as_text=True)
+
+
+def test_pages_and_fragments_are_gzipped_for_browsers(client):
+    import gzip
+
+    plain = client.get("/inside?sample=0")
+    zipped = client.get("/inside?sample=0", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 4
+    fragment = client.post("/inside/read", data={"sample": "0"}, headers=HTMX | {"Accept-Encoding": "gzip"})
+    assert fragment.headers["Content-Encoding"] == "gzip"
+    assert {"HX-Request", "Accept-Encoding"} <= set(fragment.headers["Vary"].replace(" ", "").split(","))

@@ -1,0 +1,112 @@
+"""Server time of the inside page, all charts included, per model: median and p95 over N renders
+through Flask's test client (no network, no browser). Not a test; prints figures.
+
+    python bench/inside_render.py [--renders 50] [--model book ...]
+
+Measures the whole page for a test image (GET /inside?sample=N), the reading fragment for a drawing
+(POST /inside/read, what htmx asks while you draw) and a neuron's detail (layer 1 and the last
+hidden layer). Without models/default, a random 784-512-256-10 ReLU network stands in for it.
+"""
+
+import argparse
+import base64
+import gzip
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PIL import ImageDraw
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from anywhere: the app lives at the repo root
+    sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from nn import Model  # noqa: E402
+from nn import Network  # noqa: E402
+from nn import load_models  # noqa: E402
+
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as a browser asks: the time includes gzip
+HTMX = {"HX-Request": "true"} | BROWSER
+
+
+def random_default(sizes=(784, 512, 256, 10), seed: int = 0) -> Model:
+    """He-initialised random weights in the default model's shape."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for i in range(1, len(sizes)):
+        params[f"W{i}"] = (rng.standard_normal((sizes[i - 1], sizes[i])) * np.sqrt(2 / sizes[i - 1])).astype(np.float32)
+        params[f"b{i}"] = np.zeros(sizes[i], np.float32)
+    architecture = "-".join(map(str, sizes))
+    card = {"name": f"random {architecture} (stand-in for default)", "architecture": architecture,
+            "activation": "relu"}
+    return Model(name="default (random)", card=card, network=Network(params, "relu"))
+
+
+def drawing() -> str:
+    """A drawn 7 on a 280x280 canvas, as the page's form sends it."""
+    image = Image.new("RGB", (280, 280), "white")
+    ImageDraw.Draw(image).line([(70, 56), (210, 56), (120, 240)], fill="black", width=18, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def measure(request, renders: int) -> tuple:
+    """(median ms, p95 ms, bytes sent, bytes of HTML) of `renders` calls of request(i) after two warm-ups."""
+    for i in range(2):
+        request(i)
+    times, size = [], 0
+    for i in range(renders):
+        start = time.perf_counter()
+        response = request(i)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        size = len(response.data)
+        html = len(gzip.decompress(response.data)) if response.headers.get("Content-Encoding") == "gzip" else size
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], size, html
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--renders", type=int, default=50)
+    parser.add_argument("--model", action="append", help="only these models (default: all)")
+    args = parser.parse_args(argv)
+
+    models = load_models(ROOT / "models")
+    if "default" not in models:
+        stand_in = random_default()
+        models[stand_in.name] = stand_in
+    if args.model:
+        models = {name: m for name, m in models.items() if name in args.model}
+    app = create_app({"TESTING": True, "MODELS": models})
+    client = app.test_client()
+    image = drawing()
+
+    print(f"inside page server time, {args.renders} renders each (ms: median / p95; bytes sent gzipped / HTML)")
+    print(f"{'model':<18} {'architecture':<15} {'what':<33} {'median':>7} {'p95':>7} {'sent':>7} {'HTML':>8}")
+    for name, model in models.items():
+        depth = model.network.depth
+        cases = {
+            "page, test image (GET)": lambda i, n=name: client.get(f"/inside?sample={i}&model={n}", headers=BROWSER),
+            "reading of a drawing (htmx POST)": lambda i, n=name: client.post(
+                "/inside/read", data={"image": image, "model": n, "shown_model": n}, headers=HTMX),
+            "neuron, layer 1 (htmx POST)": lambda i, n=name: client.post(
+                "/inside/neuron", data={"sample": i, "model": n, "layer": 1, "neuron": i % 10}, headers=HTMX),
+            f"neuron, layer {depth - 1} (htmx POST)": lambda i, n=name, d=depth: client.post(
+                "/inside/neuron", data={"sample": i, "model": n, "layer": d - 1, "neuron": i % 10}, headers=HTMX),
+        }
+        for what, request in cases.items():
+            median, p95, size, html = measure(request, args.renders)
+            print(f"{name:<18} {model.network.architecture:<15} {what:<33} {median:7.1f} {p95:7.1f} "
+                  f"{size / 1024:4.0f} kB {html / 1024:5.0f} kB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
