@@ -256,16 +256,22 @@ def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, thresho
 
 
 def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dict | None = None,
-            renormalise: bool = True) -> np.ndarray:
-    """A randomly distorted copy of x ((N, 784) or (N, 28, 28), 0..1), in x's shape.
-    No parts: x itself, untouched."""
-    if not parts:
+            renormalise: bool = True, prob: float = 1.0) -> np.ndarray:
+    """A randomly distorted copy of x ((N, 784) or (N, 28, 28), 0..1), in x's shape. Each image
+    is distorted with probability prob and otherwise left as it is: the MNIST originals keep the
+    network sharp on MNIST itself. No parts: x itself, untouched."""
+    if not parts or prob <= 0.0:
         return x
-    out = np.empty(x.shape, dtype=np.float32)
+    out = np.array(x, dtype=np.float32)
     flat_out = out.reshape(-1, SIZE, SIZE)
     images = np.asarray(x, dtype=np.float32).reshape(-1, SIZE, SIZE)
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
         d = random_distortion(len(images[part]), rng, parts, strength)
-        flat_out[part] = _distort_chunk(images[part], d, renormalise, NOISE_FLOOR)
+        if prob >= 1.0:
+            flat_out[part] = _distort_chunk(images[part], d, renormalise, NOISE_FLOOR)
+            continue
+        index = np.flatnonzero(rng.random(len(images[part])) < prob)
+        if len(index):
+            flat_out[start + index] = _distort_chunk(images[part][index], d[index], renormalise, NOISE_FLOOR)
     return out

@@ -90,36 +90,40 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
           momentum: float = 0.9, parts: tuple = (), strength: dict | None = None, seed: int = 0,
           x_val: np.ndarray | None = None, t_val: np.ndarray | None = None,
           x_test: np.ndarray | None = None, t_test: np.ndarray | None = None,
-          progress: Progress | None = None) -> tuple:
+          progress: Progress | None = None, augment_every: int = 1, augment_prob: float = 1.0) -> tuple:
     """Train a fresh network; returns (network, history: one dict per epoch).
 
     Distortions of the next epoch are computed in a background thread while this one trains
     (NumPy releases the GIL in its loops); each epoch draws them from its own seeded generator,
-    so the thread's timing cannot change the result."""
+    so the thread's timing cannot change the result. augment_every > 1 reuses each distorted
+    copy of the training set for that many epochs (in a new order each time): distorting costs
+    more than a training epoch of a small network."""
     sizes = [x_train.shape[1], *hidden, 10]
     init_seq, order_seq, augment_seq = np.random.SeedSequence(seed).spawn(3)
     params = init_params(sizes, activation, np.random.default_rng(init_seq))
     network = Network(params, activation)
     opt = make_optimizer(optimizer, weight_decay, momentum)
     order_rng = np.random.default_rng(order_seq)
-    epoch_seeds = augment_seq.spawn(epochs)
+    copies = -(-epochs // augment_every)
+    copy_seeds = augment_seq.spawn(copies)
     n = len(x_train)
     steps_per_epoch = -(-n // batch_size)
     total_steps, warmup = epochs * steps_per_epoch, int(warmup_epochs * steps_per_epoch)
     # A fixed clean subset tells how well the network fits the training data, cheaply.
     fit_idx = np.random.default_rng(seed).choice(n, size=min(n, 10000), replace=False)
 
-    def epoch_data(e: int) -> np.ndarray:
-        return augment(x_train, np.random.default_rng(epoch_seeds[e]), parts, strength)
+    def distorted_copy(c: int) -> np.ndarray:
+        return augment(x_train, np.random.default_rng(copy_seeds[c]), parts, strength, prob=augment_prob)
 
     history, step = [], 0
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(epoch_data, 0)
+        pending = pool.submit(distorted_copy, 0)
         for e in range(epochs):
             start = time.perf_counter()
-            x_epoch = pending.result()
-            if e + 1 < epochs:
-                pending = pool.submit(epoch_data, e + 1)
+            if e % augment_every == 0:
+                x_epoch = pending.result()
+                if e // augment_every + 1 < copies:
+                    pending = pool.submit(distorted_copy, e // augment_every + 1)
             perm = order_rng.permutation(n)
             if progress:
                 progress.start(f"epoch {e + 1:>3}/{epochs}")
@@ -203,6 +207,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness; "
                              "'all' or 'none'. Distorted images are re-normalised the way the app "
                              "normalises drawings (see nn/augment.py)")
+    parser.add_argument("--augment-prob", type=float, default=1.0, metavar="P",
+                        help="fraction of images distorted each epoch; the others are the MNIST originals")
+    parser.add_argument("--augment-every", type=int, default=1, metavar="K",
+                        help="draw new distortions every K epochs (reusing a copy saves time on small networks)")
     parser.add_argument("--validation", type=int, default=0, metavar="N",
                         help="hold out the last N training images and report accuracy on them each epoch")
     parser.add_argument("--seed", type=int, default=0, help="seeds initial weights, batch order and distortions")
@@ -220,7 +228,9 @@ def command_line(args: argparse.Namespace) -> str:
              "--optimizer", args.optimizer, "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
              "--lr", repr(args.lr), "--schedule", args.schedule, "--warmup", repr(args.warmup),
              "--momentum", repr(args.momentum), "--weight-decay", repr(args.weight_decay),
-             "--augment", ",".join(args.augment) or "none", "--validation", str(args.validation),
+             "--augment", ",".join(args.augment) or "none", "--augment-prob", repr(args.augment_prob),
+             "--augment-every", str(args.augment_every),
+             "--validation", str(args.validation),
              "--seed", str(args.seed), "--dtype", args.dtype]
     if args.description:
         parts += ["--description", args.description]
@@ -233,8 +243,13 @@ def recipe(args: argparse.Namespace, n_train: int) -> str:
     if args.weight_decay:
         decay = f", weight decay {args.weight_decay:g}" + (" (decoupled)" if args.optimizer == "adam" else " (L2)")
     init = "He" if args.activation == "relu" else "Xavier"
-    aug = ("distortions " + ", ".join(args.augment) + ", re-normalised like the app's drawings"
-           if args.augment else "no augmentation")
+    aug = "no augmentation"
+    if args.augment:
+        aug = "distortions " + ", ".join(args.augment) + ", re-normalised like the app's drawings"
+        if args.augment_prob < 1.0:
+            aug += f" (each image with probability {args.augment_prob:g}, else the original)"
+        if args.augment_every > 1:
+            aug += f", new draws every {args.augment_every} epochs"
     warm = f" after {args.warmup:g} warm-up epochs" if args.warmup else ""
     return (f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
             f"of {args.batch_size} over {n_train} training images{decay}; {init} initialisation; {aug}; "
@@ -253,7 +268,7 @@ def check_data_dir(data_dir: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     for name, value, least in (("--epochs", args.epochs, 1), ("--batch-size", args.batch_size, 1),
-                               ("--validation", args.validation, 0)):
+                               ("--validation", args.validation, 0), ("--augment-every", args.augment_every, 1)):
         if value < least:
             print(f"error: {name} must be at least {least}", file=sys.stderr)
             return 2
@@ -275,7 +290,7 @@ def run(args: argparse.Namespace) -> int:
     network, history = train(x_train, t_train, args.hidden, args.activation, args.optimizer, args.epochs,
                              args.batch_size, args.lr, args.weight_decay, args.schedule, args.warmup,
                              args.momentum, args.augment, None, args.seed, x_val, t_val, x_test, t_test,
-                             Progress())
+                             Progress(), args.augment_every, args.augment_prob)
     training_seconds = time.perf_counter() - start
     card = {
         "name": args.name,

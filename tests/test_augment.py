@@ -125,6 +125,14 @@ def test_same_seed_same_distortions(digits):
     assert np.array_equal(a, b)
 
 
+def test_probability_leaves_the_others_as_they_were(digits):
+    images, _ = digits
+    out = A.augment(images, np.random.default_rng(2), A.PARTS, prob=0.5)
+    same = np.all(out == images, axis=(1, 2))
+    assert 16 < same.sum() < 48
+    assert A.augment(images, np.random.default_rng(2), A.PARTS, prob=0.0) is images
+
+
 def test_parse_parts():
     assert A.parse_parts("none") == ()
     assert A.parse_parts("all") == A.PARTS
