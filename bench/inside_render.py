@@ -42,8 +42,7 @@ def random_default(sizes=(784, 512, 256, 10), seed: int = 0) -> Model:
         params[f"W{i}"] = (rng.standard_normal((sizes[i - 1], sizes[i])) * np.sqrt(2 / sizes[i - 1])).astype(np.float32)
         params[f"b{i}"] = np.zeros(sizes[i], np.float32)
     architecture = "-".join(map(str, sizes))
-    card = {"name": f"random {architecture} (stand-in for default)", "architecture": architecture,
-            "activation": "relu"}
+    card = {"name": f"random {architecture} (stand-in for default)", "architecture": architecture, "activation": "relu"}
     return Model(name="default (random)", card=card, network=Network(params, "relu"))
 
 
@@ -95,16 +94,21 @@ def main(argv=None) -> int:
         cases = {
             "page, test image (GET)": lambda i, n=name: client.get(f"/inside?sample={i}&model={n}", headers=BROWSER),
             "reading of a drawing (htmx POST)": lambda i, n=name: client.post(
-                "/inside/read", data={"image": image, "model": n, "shown_model": n}, headers=HTMX),
+                "/inside/read", data={"image": image, "model": n, "shown_model": n}, headers=HTMX
+            ),
             "neuron, layer 1 (htmx POST)": lambda i, n=name: client.post(
-                "/inside/neuron", data={"sample": i, "model": n, "layer": 1, "neuron": i % 10}, headers=HTMX),
+                "/inside/neuron", data={"sample": i, "model": n, "layer": 1, "neuron": i % 10}, headers=HTMX
+            ),
             f"neuron, layer {depth - 1} (htmx POST)": lambda i, n=name, d=depth: client.post(
-                "/inside/neuron", data={"sample": i, "model": n, "layer": d - 1, "neuron": i % 10}, headers=HTMX),
+                "/inside/neuron", data={"sample": i, "model": n, "layer": d - 1, "neuron": i % 10}, headers=HTMX
+            ),
         }
         for what, request in cases.items():
             median, p95, size, html = measure(request, args.renders)
-            print(f"{name:<18} {model.network.architecture:<15} {what:<33} {median:7.1f} {p95:7.1f} "
-                  f"{size / 1024:4.0f} kB {html / 1024:5.0f} kB")
+            print(
+                f"{name:<18} {model.network.architecture:<15} {what:<33} {median:7.1f} {p95:7.1f} "
+                f"{size / 1024:4.0f} kB {html / 1024:5.0f} kB"
+            )
     return 0
 
 

@@ -30,9 +30,9 @@
       const twin = other === chart ? cell : other.querySelector(`[data-i="${i}"]`);
       if (twin) parts.push(`${other.dataset.symbol}[${i}] = ${twin.dataset.value}`);
     }
-    const columns = Number(chart.dataset.columns);
-    if (columns === 28) parts.push(`(${Math.floor(i / 28)}, ${i % 28})`);
-    return parts.join("   ");
+    const position = chart.dataset.position;  // images: "row {row}, column {col}", translated
+    if (position) parts.push(position.replace("{row}", Math.floor(i / 28)).replace("{col}", i % 28));
+    return parts.join(" · ");
   }
 
   function showValue(event) {

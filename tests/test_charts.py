@@ -30,6 +30,7 @@ def x():
 
 # --- colour scales ---------------------------------------------------------------------------------
 
+
 def test_diverging_scale_is_symmetric_with_white_at_zero():
     scale = charts.diverging(np.array([-1.0, 0.5, 3.0]))
     assert (scale.low, scale.high) == (-3.0, 3.0)
@@ -49,12 +50,15 @@ def test_values_beyond_the_scale_take_its_end_colours():
     assert scale.colours(np.array([-5.0, 7.0])) == [charts.SEQUENTIAL_STOPS[0], charts.SEQUENTIAL_STOPS[-1]]
 
 
-@pytest.mark.parametrize(("activation", "values", "kind", "low", "high"), [
-    ("sigmoid", [0.2, 0.7], "sequential", 0.0, 1.0),
-    ("step", [0.0, 1.0], "sequential", 0.0, 1.0),
-    ("relu", [0.0, 4.5], "sequential", 0.0, 4.5),
-    ("identity", [-2.0, 1.0], "diverging", -2.0, 2.0),
-])
+@pytest.mark.parametrize(
+    ("activation", "values", "kind", "low", "high"),
+    [
+        ("sigmoid", [0.2, 0.7], "sequential", 0.0, 1.0),
+        ("step", [0.0, 1.0], "sequential", 0.0, 1.0),
+        ("relu", [0.0, 4.5], "sequential", 0.0, 4.5),
+        ("identity", [-2.0, 1.0], "diverging", -2.0, 2.0),
+    ],
+)
 def test_activation_scale_fits_the_range_of_each_function(activation, values, kind, low, high):
     scale = charts.activation_scale(np.array(values, dtype=np.float32), activation)
     assert (scale.kind, scale.low, scale.high) == (kind, low, high)
@@ -66,6 +70,7 @@ def test_legend_stops_run_from_0_to_100_percent():
 
 
 # --- numbers as text -------------------------------------------------------------------------------
+
 
 def test_exact_text_parses_back_to_the_same_float32():
     rng = np.random.default_rng(2)
@@ -90,6 +95,7 @@ def test_shapes_print_as_the_book_does():
 
 
 # --- grids and bars -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("n", "columns"), [(784, 28), (50, 10), (100, 10), (10, 10), (7, 7), (512, 23), (256, 16)])
 def test_grid_columns(n, columns):
@@ -127,6 +133,7 @@ def test_probability_bars_mark_the_winner():
 
 
 # --- the whole path --------------------------------------------------------------------------------
+
 
 def test_path_holds_the_trace_layer_by_layer(network, x):
     trace = network.forward(x)
@@ -167,6 +174,7 @@ def test_path_reads_the_requested_row_of_a_batch(network, x):
 
 # --- softmax, activations ----------------------------------------------------------------------------
 
+
 def test_softmax_steps_are_nn_softmax_one_operation_at_a_time():
     a = np.array([0.3, -1.2, 4.0, 2.5, 0, 0, 0, 0, 0, 1], dtype=np.float32)
     steps = charts.softmax_steps(a)
@@ -203,6 +211,7 @@ def test_activation_plot_draws_nn_functions():
 
 # --- one neuron ------------------------------------------------------------------------------------
 
+
 def test_first_layer_neuron_shows_its_weights_as_an_image(network, x):
     trace = network.forward(x)
     detail = charts.neuron(trace, network, 1, 5)
@@ -211,8 +220,9 @@ def test_first_layer_neuron_shows_its_weights_as_an_image(network, x):
     assert np.array_equal(np.array([c.value for c in detail.weights.cells], dtype=np.float32), w)
     assert np.array_equal(np.array([c.value for c in detail.evidence.cells], dtype=np.float32), x * w)
     assert detail.a == charts.short(trace.a[0][0][5]) and detail.z == charts.short(trace.z[0][0][5])
-    assert float(detail.weighted_sum) + float(network.params["b1"][5]) == pytest.approx(float(trace.a[0][0][5]),
-                                                                                      rel=1e-3)
+    assert float(detail.weighted_sum) + float(network.params["b1"][5]) == pytest.approx(
+        float(trace.a[0][0][5]), rel=1e-3
+    )
     assert detail.top == [] and detail.input_symbol == "x"
 
 
@@ -220,7 +230,7 @@ def test_deeper_neuron_lists_the_inputs_that_pushed_it_most(network, x):
     trace = network.forward(x)
     detail = charts.neuron(trace, network, 2, 3)
     products = trace.z[0][0] * network.params["W2"][:, 3]
-    expected = np.argsort(-np.abs(products), kind="stable")[:charts.TOP_INPUTS]
+    expected = np.argsort(-np.abs(products), kind="stable")[: charts.TOP_INPUTS]
     assert [c.i for c in detail.top] == expected.tolist()
     assert [c.positive for c in detail.top] == (products[expected] >= 0).tolist()
     assert detail.input_symbol == "z1" and detail.weights.columns == charts.grid_columns(16)
@@ -240,5 +250,14 @@ def test_neuron_refuses_what_the_network_does_not_have(network, x, layer, index)
 
 def test_first_of_each_digit():
     labels = np.array([7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5, 9, 7, 3, 4])
-    assert charts.first_of_each_digit(labels) == [(0, 3), (1, 2), (2, 1), (3, 18), (4, 4), (5, 8), (6, 11),
-                                                  (7, 0), (9, 7)]
+    assert charts.first_of_each_digit(labels) == [
+        (0, 3),
+        (1, 2),
+        (2, 1),
+        (3, 18),
+        (4, 4),
+        (5, 8),
+        (6, 11),
+        (7, 0),
+        (9, 7),
+    ]

@@ -90,8 +90,9 @@ class Charts(HTMLParser):
         if tag == "svg" and "data-symbol" in a:
             self.symbol = a["data-symbol"]
         if "data-value" in a and self.symbol:
-            section = next((t for _, t in reversed(self.stack) if t and t not in (
-                "neuron-weights", "neuron-evidence")), None)
+            section = next(
+                (t for _, t in reversed(self.stack) if t and t not in ("neuron-weights", "neuron-evidence")), None
+            )
             chart = next((t for _, t in reversed(self.stack) if t in ("neuron-weights", "neuron-evidence")), None)
             key = chart or section
             values = self.values.setdefault(key, {}).setdefault(self.symbol, {})
@@ -137,6 +138,7 @@ def assert_charts_equal_trace(html: str, trace, row: int = 0):
 
 # --- The page -----------------------------------------------------------------------------------
 
+
 def test_page_without_input_invites_to_draw_and_offers_samples(client):
     response = client.get("/inside")
     assert response.status_code == 200
@@ -165,8 +167,11 @@ def test_sample_renders_for_every_model_and_activation(client, test_set, model, 
 
 def test_shapes_follow_the_model(client):
     html = client.get("/inside?sample=0&model=wide").get_data(as_text=True)
-    for shapes in ("(1, 784) · (784, 512) + (512,) →", "(1, 512) · (512, 256) + (256,) →",
-                   "(1, 256) · (256, 10) + (10,) →"):
+    for shapes in (
+        "(1, 784) · (784, 512) + (512,) →",
+        "(1, 512) · (512, 256) + (256,) →",
+        "(1, 256) · (256, 10) + (10,) →",
+    ):
         assert shapes in html
     book = client.get("/inside?sample=0").get_data(as_text=True)
     assert "(1, 784) · (784, 50) + (50,) →" in book and "(1, 50) · (50, 100) + (100,) →" in book
@@ -228,8 +233,11 @@ def test_the_what_if_switch_compares_the_activations(client, test_set):
     network = MODELS["book"].network
     for name in ACTIVATIONS:
         digit = int(network.forward(x[0:1], name).y[0].argmax())
-        assert re.search(rf'data-activation="{name}">\s*<th scope="row">[^<]*(<small>[^<]*</small>\s*)*</th>\s*'
-                         rf'<td class="digit-cell">{digit}</td>', html), name
+        assert re.search(
+            rf'data-activation="{name}">\s*<th scope="row">[^<]*(<small>[^<]*</small>\s*)*</th>\s*'
+            rf'<td class="digit-cell">{digit}</td>',
+            html,
+        ), name
     assert 'aria-current="true" data-activation="step"' in html
     assert "z1 = step_function(a1)" in html
     assert 'class="curve curve-step current"' in html
@@ -250,16 +258,26 @@ def test_picking_another_model_starts_with_its_own_activation(client):
 
 def test_the_softmax_step_by_step_and_the_overflow(client):
     html = client.get("/inside?sample=0").get_data(as_text=True)
-    steps = html[html.index('data-testid="softmax-steps"'):]
+    steps = html[html.index('data-testid="softmax-steps"') :]
     assert "max = " in steps and "Σ<var>y</var> = 1" in steps
-    overflow = html[html.index('data-testid="overflow"'):html.index("</table>", html.index('data-testid="overflow"'))]
+    overflow = html[html.index('data-testid="overflow"') : html.index("</table>", html.index('data-testid="overflow"'))]
     assert overflow.count(">nan<") == 3 and overflow.count(">inf<") == 3 and "<td>1</td>" in overflow
 
 
 def test_korean_uses_the_books_terms(client):
     html = client.get("/inside?sample=0&lang=ko").get_data(as_text=True)
-    terms = ("은닉층", "출력층", "소프트맥스 함수", "활성화 함수", "시그모이드 함수", "계단 함수",
-             "렐루 함수", "항등 함수", "가중치", "편향")
+    terms = (
+        "은닉층",
+        "출력층",
+        "소프트맥스 함수",
+        "활성화 함수",
+        "시그모이드 함수",
+        "계단 함수",
+        "렐루 함수",
+        "항등 함수",
+        "가중치",
+        "편향",
+    )
     for term in terms:
         assert term in html, term
     drawn = client.post("/inside/read?lang=ko", data={"image": data_url(drawing_png())}, headers=HTMX)
@@ -269,8 +287,12 @@ def test_korean_uses_the_books_terms(client):
 def test_every_string_of_the_page_has_a_korean_translation():
     catalog = json.loads((ROOT / "web" / "translations" / "ko" / "inside.json").read_text(encoding="utf-8"))
     templates = ROOT / "templates"
-    sources = [ROOT / "web" / "inside.py", templates / "inside.html", *(templates / "partials").glob("inside_*.html"),
-               *(templates / "charts").glob("*.html")]
+    sources = [
+        ROOT / "web" / "inside.py",
+        templates / "inside.html",
+        *(templates / "partials").glob("inside_*.html"),
+        *(templates / "charts").glob("*.html"),
+    ]
     missing = []
     for path in sources:
         for match in re.finditer(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1""", path.read_text(encoding="utf-8")):
@@ -280,6 +302,7 @@ def test_every_string_of_the_page_has_a_korean_translation():
 
 
 # --- One neuron -----------------------------------------------------------------------------------
+
 
 def test_first_layer_neuron_detail_shows_weights_and_evidence(client, test_set):
     response = client.post("/inside/neuron", data={"sample": "0", "layer": "1", "neuron": "17"}, headers=HTMX)
@@ -315,8 +338,9 @@ def test_deeper_neuron_detail_lists_the_strongest_inputs(client, test_set):
 
 
 def test_output_neuron_detail_and_a_wide_model(client):
-    response = client.post("/inside/neuron", data={"sample": "0", "layer": "3", "neuron": "7", "model": "wide"},
-                           headers=HTMX)
+    response = client.post(
+        "/inside/neuron", data={"sample": "0", "layer": "3", "neuron": "7", "model": "wide"}, headers=HTMX
+    )
     assert response.status_code == 200
     charts = Charts(response.get_data(as_text=True))
     assert "neuron-y" in charts.testids and len(charts.array("neuron-weights", "W3[:, 7]")) == 256

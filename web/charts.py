@@ -27,7 +27,7 @@ STEPS = 257  # colours per palette: odd, so that the middle of a diverging scale
 
 def _ramp(stops: list, steps: int = STEPS) -> np.ndarray:
     """Hex colours at `steps` evenly spaced points along a piecewise-linear ramp through `stops`."""
-    rgb = np.array([[int(s[i:i + 2], 16) for i in (1, 3, 5)] for s in stops], dtype=float)
+    rgb = np.array([[int(s[i : i + 2], 16) for i in (1, 3, 5)] for s in stops], dtype=float)
     at = np.linspace(0, len(stops) - 1, steps)
     lower = np.minimum(at.astype(int), len(stops) - 2)
     frac = (at - lower)[:, None]
@@ -37,11 +37,20 @@ def _ramp(stops: list, steps: int = STEPS) -> np.ndarray:
 
 # Blue (negative) - near white (0) - orange (positive): blue and orange stay apart for every common
 # colour-vision deficiency, and lightness alone already says "far from zero".
-DIVERGING_STOPS = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
-                   "#fee0b6", "#fdb863", "#e08214", "#b35806"]
+DIVERGING_STOPS = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fee0b6", "#fdb863", "#e08214", "#b35806"]
 # viridis (perceptually uniform, readable in greyscale), dark = low, yellow = high.
-SEQUENTIAL_STOPS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
-                    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"]
+SEQUENTIAL_STOPS = [
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+]
 INK_STOPS = ["#000000", "#ffffff"]  # the input as MNIST shows it: no ink black, ink white
 PALETTES = {"diverging": _ramp(DIVERGING_STOPS), "sequential": _ramp(SEQUENTIAL_STOPS), "ink": _ramp(INK_STOPS)}
 LEGEND_STOPS = {"diverging": DIVERGING_STOPS, "sequential": SEQUENTIAL_STOPS, "ink": INK_STOPS}
@@ -98,6 +107,7 @@ def activation_scale(z: np.ndarray, activation: str) -> Scale:
 
 # --- Numbers as text --------------------------------------------------------------------------------
 
+
 def exact(values: np.ndarray) -> list:
     """Each value as text that parses back to the same float32 (9 significant digits)."""
     return [f"{v:.9g}" for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
@@ -123,6 +133,7 @@ def shape(*dims: int) -> str:
 
 
 # --- Grids of cells -------------------------------------------------------------------------------
+
 
 def grid_columns(n: int) -> int:
     """Cells per row: 28 for an image, 10 for small layers (neuron 37 = row 3, column 7), else
@@ -177,6 +188,7 @@ def image_grid(symbol: str, values: np.ndarray, scale: Scale) -> Grid:
 
 # --- Bars (the ten outputs) ---------------------------------------------------------------------------
 
+
 @dataclass
 class Bar:
     i: int
@@ -214,13 +226,24 @@ def probability_bars(y: np.ndarray) -> Bars:
     """Softmax output: bars from 0 to 1; the winner stands out by colour, weight and a mark."""
     scale = Scale("sequential", 0.0, 1.0)
     texts, winner = exact(y), int(np.argmax(y))
-    bars = [Bar(i, texts[i], short(v), 0.0, round(float(v), 4), "#d55e00" if i == winner else "#0072b2",
-                i == winner, percent(v))
-            for i, v in enumerate(np.asarray(y, dtype=np.float64).tolist())]
+    bars = [
+        Bar(
+            i,
+            texts[i],
+            short(v),
+            0.0,
+            round(float(v), 4),
+            "#d55e00" if i == winner else "#0072b2",
+            i == winner,
+            percent(v),
+        )
+        for i, v in enumerate(np.asarray(y, dtype=np.float64).tolist())
+    ]
     return Bars("y", bars, 0.0, scale)
 
 
 # --- The whole path of one input ----------------------------------------------------------------------
+
 
 @dataclass
 class Layer:
@@ -263,11 +286,31 @@ def layer_views(trace: Trace, network: Network, activation: str, row: int = 0) -
             z = trace.z[i - 1][row]
             a_chart = grid(f"a{i}", a, diverging(a))
             z_chart = grid(f"z{i}", z, activation_scale(z, activation))
-        table = list(zip(range(a.size), exact(a), [short(v) for v in a.tolist()],
-                         exact(z) if z is not None else [None] * a.size,
-                         [short(v) for v in z.tolist()] if z is not None else [None] * a.size, strict=True))
-        layers.append(Layer(i, output, W.shape[1], W.shape[0], shape(n_batch, W.shape[0]), shape(*W.shape),
-                            shape(W.shape[1]), shape(n_batch, W.shape[1]), a_chart, z_chart, table))
+        table = list(
+            zip(
+                range(a.size),
+                exact(a),
+                [short(v) for v in a.tolist()],
+                exact(z) if z is not None else [None] * a.size,
+                [short(v) for v in z.tolist()] if z is not None else [None] * a.size,
+                strict=True,
+            )
+        )
+        layers.append(
+            Layer(
+                i,
+                output,
+                W.shape[1],
+                W.shape[0],
+                shape(n_batch, W.shape[0]),
+                shape(*W.shape),
+                shape(W.shape[1]),
+                shape(n_batch, W.shape[1]),
+                a_chart,
+                z_chart,
+                table,
+            )
+        )
     return layers
 
 
@@ -298,6 +341,7 @@ def first_of_each_digit(labels: np.ndarray) -> list:
 
 # --- The softmax, step by step --------------------------------------------------------------------------
 
+
 @dataclass
 class SoftmaxStep:
     i: int
@@ -327,8 +371,9 @@ def softmax_steps(a: np.ndarray) -> SoftmaxSteps:
     total = e.sum()
     y = e / total
     winner = int(np.argmax(y))
-    rows = [SoftmaxStep(i, short(a[i]), short(shifted[i]), short(e[i]), short(y[i]), i == winner)
-            for i in range(a.size)]
+    rows = [
+        SoftmaxStep(i, short(a[i]), short(shifted[i]), short(e[i]), short(y[i]), i == winner) for i in range(a.size)
+    ]
     demo = np.array(OVERFLOW_LOGITS, dtype=np.float32)
     with np.errstate(over="ignore"):
         demo_exp = np.exp(demo)
@@ -348,6 +393,7 @@ def _show(v: float) -> str:
 
 # --- What if: the same weights behind every activation -------------------------------------------------------
 
+
 @dataclass
 class Answer:
     activation: str
@@ -362,8 +408,7 @@ def answers_by_activation(network: Network, x: np.ndarray, current: str, order: 
     answers = []
     for name in order:
         y = network.forward(x, name).y[0]
-        answers.append(Answer(name, int(np.argmax(y)), percent(np.max(y)), name == network.activation,
-                              name == current))
+        answers.append(Answer(name, int(np.argmax(y)), percent(np.max(y)), name == network.activation, name == current))
     return answers
 
 
@@ -384,8 +429,9 @@ class ActivationPlot:
     ticks: list  # (x coordinate, label) along the x axis
 
 
-def activation_plot(width: int = 200, height: int = 120, x_range: tuple = (-4.0, 4.0),
-                    y_range: tuple = (-1.0, 2.0)) -> ActivationPlot:
+def activation_plot(
+    width: int = 200, height: int = 120, x_range: tuple = (-4.0, 4.0), y_range: tuple = (-1.0, 2.0)
+) -> ActivationPlot:
     """step, sigmoid, ReLU and identity drawn from nn's own functions, as SVG polylines."""
     x = np.linspace(*x_range, 161, dtype=np.float32)
     x = np.sort(np.append(x, [-1e-6, 1e-6]).astype(np.float32))  # the step's jump at 0
@@ -401,11 +447,13 @@ def activation_plot(width: int = 200, height: int = 120, x_range: tuple = (-4.0,
         px, py = sx(x), sy(h(x))
         curves.append(Curve(name, " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist(), strict=True))))
     ticks = [(round(float(sx(t)), 1), str(t)) for t in range(int(x_range[0]), int(x_range[1]) + 1, 2)]
-    return ActivationPlot(curves, width, height, round(float(sy(0)), 1), round(float(sx(0)), 1),
-                          round(float(sy(1)), 1), ticks)
+    return ActivationPlot(
+        curves, width, height, round(float(sy(0)), 1), round(float(sx(0)), 1), round(float(sy(1)), 1), ticks
+    )
 
 
 # --- One neuron up close ------------------------------------------------------------------------------
+
 
 @dataclass
 class Contribution:
@@ -462,12 +510,19 @@ def neuron(trace: Trace, network: Network, layer: int, index: int, row: int = 0)
     output = layer == network.depth
     a = trace.a[layer - 1][row][index]
     return Neuron(
-        layer=layer, neuron=index, output=output, n_in=w.size,
-        weights=weights_chart, evidence=evidence_chart,
-        weighted_sum=short(evidence.sum(dtype=np.float64)), bias=short(b[index]), a=short(a),
+        layer=layer,
+        neuron=index,
+        output=output,
+        n_in=w.size,
+        weights=weights_chart,
+        evidence=evidence_chart,
+        weighted_sum=short(evidence.sum(dtype=np.float64)),
+        bias=short(b[index]),
+        a=short(a),
         z=None if output else short(trace.z[layer - 1][row][index]),
         y=percent(trace.y[row][index]) if output else None,
-        top=top, input_symbol=symbol,
+        top=top,
+        input_symbol=symbol,
         positive_total=short(evidence[evidence > 0].sum(dtype=np.float64)),
         negative_total=short(evidence[evidence < 0].sum(dtype=np.float64)),
         rows=[(short(wi), short(ei)) for wi, ei in zip(w.tolist(), evidence.tolist(), strict=True)],

@@ -66,8 +66,13 @@ def choose(values) -> tuple:
     if values.get("shown_model", model.name) != model.name:
         activation = model.network.activation
     if activation not in ACTIVATIONS:
-        raise BadInput(_("Unknown activation function “{name}”; choose one of: {names}.", name=activation,
-                         names=", ".join(ACTIVATIONS)))
+        raise BadInput(
+            _(
+                "Unknown activation function “{name}”; choose one of: {names}.",
+                name=activation,
+                names=", ".join(ACTIVATIONS),
+            )
+        )
     return model, activation
 
 
@@ -77,8 +82,9 @@ def sample_number(text: str | None) -> int | None:
         return None
     count = len(test_set()[1])
     if not text.strip().isdigit() or int(text) >= count:
-        raise BadInput(_("There is no MNIST test image “{value}”; they are numbered 0 to {last}.", value=text,
-                         last=count - 1))
+        raise BadInput(
+            _("There is no MNIST test image “{value}”; they are numbered 0 to {last}.", value=text, last=count - 1)
+        )
     return int(text)
 
 
@@ -94,11 +100,18 @@ def neuron_address(values, model: Model) -> tuple:
     layer, index = whole_number(values, "layer"), whole_number(values, "neuron")
     sizes = model.network.sizes
     if not 1 <= layer < len(sizes):
-        raise BadInput(_("There is no layer {layer}; this network has layers 1 to {depth}.", layer=layer,
-                         depth=len(sizes) - 1))
+        raise BadInput(
+            _("There is no layer {layer}; this network has layers 1 to {depth}.", layer=layer, depth=len(sizes) - 1)
+        )
     if index >= sizes[layer]:
-        raise BadInput(_("Layer {layer} has neurons 0 to {last}; there is no neuron {neuron}.", layer=layer,
-                         last=sizes[layer] - 1, neuron=index))
+        raise BadInput(
+            _(
+                "Layer {layer} has neurons 0 to {last}; there is no neuron {neuron}.",
+                layer=layer,
+                last=sizes[layer] - 1,
+                neuron=index,
+            )
+        )
     return layer, index
 
 
@@ -148,9 +161,21 @@ def reading_context(model: Model, activation: str, trace: Trace | None, source: 
 
 def page_context(model: Model, activation: str, **context) -> dict:
     labels = test_set()[1]
-    return dict(models=all_models(), model=model, activation=activation, activations=activation_names(),
-                code_names=CODE_NAMES, plot=charts.activation_plot(), sample_count=len(labels),
-                sample_links=charts.first_of_each_digit(labels), error=None, model_changed=False) | context
+    return (
+        dict(
+            models=all_models(),
+            model=model,
+            activation=activation,
+            activations=activation_names(),
+            code_names=CODE_NAMES,
+            plot=charts.activation_plot(),
+            sample_count=len(labels),
+            sample_links=charts.first_of_each_digit(labels),
+            error=None,
+            model_changed=False,
+        )
+        | context
+    )
 
 
 def bad_input(exc: Exception, block: str):
@@ -209,8 +234,13 @@ def neuron():
 def compress(response):
     """gzip the page and its fragments: thousands of similar SVG cells shrink about tenfold, which
     matters while a phone on classroom Wi-Fi gets a new reading every 100 ms of drawing."""
-    if (response.direct_passthrough or response.status_code < 200 or "Content-Encoding" in response.headers
-            or not response.mimetype.startswith("text/") or "gzip" not in request.accept_encodings):
+    if (
+        response.direct_passthrough
+        or response.status_code < 200
+        or "Content-Encoding" in response.headers
+        or not response.mimetype.startswith("text/")
+        or "gzip" not in request.accept_encodings
+    ):
         return response
     data = response.get_data()
     if len(data) < 1400:

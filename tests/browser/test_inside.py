@@ -113,7 +113,8 @@ def test_switching_the_activation_changes_the_output(page, live_server):
     expect(page.get_by_test_id("own-answer")).to_contain_text("sigmoid")
     expect(page.locator("[data-testid=layer-1] code.formula").last).to_have_text("z1 = step_function(a1)")
     z1 = page.locator("[data-testid=layer-1] svg[data-symbol=z1] [data-value]").evaluate_all(
-        "els => els.map(e => Number(e.dataset.value))")
+        "els => els.map(e => Number(e.dataset.value))"
+    )
     assert set(z1) <= {0.0, 1.0}  # the step function passes on all or nothing
     assert "activation=step" in page.url  # a reload shows the same
     page.get_by_test_id("activation-identity").check()
