@@ -90,6 +90,8 @@ def main(argv: list | None = None) -> int:
     start = time.perf_counter()
     inks = {pen: [redraw(images[i], span, rng) for i in picks] for pen, span in PENS.items()}
     truth = labels[picks]
+    source = network.accuracy(mnist[picks].reshape(-1, 784), truth) / len(truth)
+    print(f"{'(the same digits as MNIST images)':<34}" + f"{source:>15.4f}" * len(PENS) + f"{source:>9.4f}")
     for name, setting in VARIANTS.items():
         scores = []
         for pen in PENS:
