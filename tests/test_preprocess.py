@@ -316,6 +316,16 @@ def test_other_raster_formats(fmt, mode):
     assert np.abs(steps.mnist - reference).mean() < 0.03
 
 
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "LA", "1", "P", "P_transparency", "I;16"])
+def test_big_images_are_shrunk_before_reading(mode):
+    small = in_mode(mode)
+    big = small.resize((5 * CANVAS, 5 * CANVAS), Image.Resampling.NEAREST)  # 1400 px: halved to 700
+    steps = mnistify(encode(big))
+    assert steps.size == (1400, 1400) and steps.ink.shape == (700, 700)
+    check_mnist_like(steps.mnist)
+    assert np.abs(steps.mnist - mnistify(encode(small)).mnist).mean() < 0.03
+
+
 def test_animated_gif_reads_the_first_frame():
     first = paint(REFERENCE_INK, "dark_on_light").convert("P")
     second = paint(coverage((10, 10, 60, 60), 6, "four"), "dark_on_light").convert("P")
