@@ -158,24 +158,38 @@ def change_thickness(images: np.ndarray, thickness: np.ndarray) -> np.ndarray:
 
 
 def bilinear(images: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """images (N, H, W) sampled at float positions ys, xs (N, h, w); zero outside the image."""
+    """images (N, H, W) sampled at float positions ys, xs (N, h, w); zero outside the image.
+    Written with in-place steps: on 2 cores the time goes into passes over memory."""
     n, h, w = images.shape
     padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
     padded[:, 1:-1, 1:-1] = images
-    ys = np.clip(ys + 1.0, 0.0, h + 0.999)
-    xs = np.clip(xs + 1.0, 0.0, w + 0.999)
-    y0 = ys.astype(np.intp)
-    x0 = xs.astype(np.intp)
-    fy = ys - y0
-    fx = xs - x0
-    index = (np.arange(n) * ((h + 2) * (w + 2)))[:, None, None] + y0 * (w + 2) + x0
+    fy = np.clip(ys, -1.0, h - 0.001) + np.float32(1.0)
+    fx = np.clip(xs, -1.0, w - 0.001) + np.float32(1.0)
+    index = fy.astype(np.intp)
+    x0 = fx.astype(np.intp)
+    fy -= index
+    fx -= x0
+    index *= w + 2
+    index += x0
+    index += (np.arange(n) * ((h + 2) * (w + 2)))[:, None, None]
     flat = padded.reshape(-1)
-    top_left = np.take(flat, index)
-    top = top_left + fx * (np.take(flat, index + 1) - top_left)
-    index += w + 2
-    bottom_left = np.take(flat, index)
-    bottom = bottom_left + fx * (np.take(flat, index + 1) - bottom_left)
-    return top + fy * (bottom - top)
+    top = np.take(flat, index)
+    index += 1
+    step = np.take(flat, index)
+    step -= top
+    step *= fx
+    top += step
+    index += w + 1
+    bottom = np.take(flat, index)
+    index += 1
+    step = np.take(flat, index)
+    step -= bottom
+    step *= fx
+    bottom += step
+    bottom -= top
+    bottom *= fy
+    top += bottom
+    return top
 
 
 def warp_matrices(d: Distortion) -> np.ndarray:

@@ -259,10 +259,10 @@ def recipe(args: argparse.Namespace, n_train: int) -> str:
 def check_data_dir(data_dir: Path) -> str | None:
     """A message naming what is missing, or None when the training files are there."""
     if not data_dir.is_dir():
-        return f"data folder {data_dir} not found; get MNIST with: python -m nn download --data-dir {data_dir}"
+        return f"data folder {data_dir} not found; get MNIST with: python -m nn download --out {data_dir}"
     missing = [name for name in FILES.values() if not (data_dir / name).is_file()]
     if missing:
-        return f"{data_dir} lacks {', '.join(missing)}; get them with: python -m nn download --data-dir {data_dir}"
+        return f"{data_dir} lacks {', '.join(missing)}; get them with: python -m nn download --out {data_dir}"
     return None
 
 
