@@ -35,10 +35,13 @@ def label_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: in
     first = np.searchsorted(end_keys, below + starts, side="left")
     last = np.searchsorted(start_keys, below + ends, side="right")
     touching = np.maximum(last - first, 0)
+    # Pair k of run i is (i, first[i] + k): list every pair flat.
     upper = np.repeat(np.arange(count), touching)
-    lower = np.arange(touching.sum()) - np.repeat(np.cumsum(touching) - touching, touching) + np.repeat(first, touching)
+    pair_start = np.cumsum(touching) - touching
+    lower = np.arange(touching.sum()) - np.repeat(pair_start - first, touching)
     if len(upper) == 0:
         return labels
+    # Hook each pair's roots to the smaller one, then jump pointers to roots, until settled.
     while True:
         smaller = np.minimum(labels[upper], labels[lower])
         np.minimum.at(labels, labels[upper], smaller)

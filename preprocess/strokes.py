@@ -23,7 +23,8 @@ def stroke_width(ink: np.ndarray) -> float:
 
 def _grow_once(ink: np.ndarray, step: int, reduce) -> np.ndarray:
     """One step of a 3x3 max (or min) filter: a square on even steps and a cross on odd
-    ones, so repeated steps grow an octagon, close to a disc, with edges left as they are."""
+    ones, so repeated steps grow an octagon, close to a disc. Beyond the array's edge
+    there is nothing to take a max or min with."""
     out = ink.copy()
     reduce(out[1:], ink[:-1], out=out[1:])
     reduce(out[:-1], ink[1:], out=out[:-1])
