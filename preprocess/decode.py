@@ -32,6 +32,15 @@ def _check_size(width: int, height: int) -> None:
         raise PreprocessError(f"The image has {width * height:,} pixels; the limit is {MAX_PIXELS:,}.")
 
 
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy turned as its orientation tag says; a broken tag is ignored, not fatal."""
+    try:
+        turned = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - EXIF from cameras is often malformed; the pixels are still fine
+        return image.copy()
+    return image.copy() if turned is image or turned is None else turned
+
+
 def decode_image(data: bytes) -> Image.Image:
     """The first frame of the image in `data`, fully decoded and detached from the bytes.
 
@@ -53,13 +62,11 @@ def decode_image(data: bytes) -> Image.Image:
                 _check_size(*opened.size)
                 opened.seek(0)
                 opened.load()
-                image = ImageOps.exif_transpose(opened)
-                if image is opened:
-                    image = opened.copy()
+                image = _upright(opened)
     except PreprocessError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PreprocessError(f"The image is too large to decode safely ({exc}).") from exc
+        raise PreprocessError("The image is too large to decode safely.") from exc
     except UnidentifiedImageError as exc:
         raise PreprocessError("This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF).") from exc
     except (OSError, SyntaxError, EOFError) as exc:
