@@ -13,5 +13,14 @@ from preprocess.pipeline import Steps
 from preprocess.pipeline import mnistify
 from preprocess.png import to_png
 
-__all__ = ["MNIST_STROKE_RANGE", "PreprocessError", "Steps", "decode_image", "ink_map", "mnist_style", "mnistify",
-           "plain_resize", "to_png"]
+__all__ = [
+    "MNIST_STROKE_RANGE",
+    "PreprocessError",
+    "Steps",
+    "decode_image",
+    "ink_map",
+    "mnist_style",
+    "mnistify",
+    "plain_resize",
+    "to_png",
+]

@@ -142,8 +142,10 @@ def frame(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> F
     fitted = np.clip(_normalised(resize(source, *_fit_size(*source.shape, BOX_SIZE))), 0.0, 1.0)
     scale = BOX_SIZE / max(source.shape)
     source_com = center_of_mass(source)
-    shift = tuple(min(max(centre - (c + 0.5) * scale + 0.5, 0.0), FRAME_SIZE - size * scale)
-                  for centre, c, size in zip(CENTRE, source_com, source.shape, strict=True))
+    shift = tuple(
+        min(max(centre - (c + 0.5) * scale + 0.5, 0.0), FRAME_SIZE - size * scale)
+        for centre, c, size in zip(CENTRE, source_com, source.shape, strict=True)
+    )
     mnist = np.clip(_normalised(place(source, scale, shift)), 0.0, 1.0)
     return Framing(False, box, cropped, fitted, center_of_mass(fitted), shift, mnist, measured, change)
 
@@ -162,8 +164,9 @@ def place(source: np.ndarray, scale: float, shift: tuple) -> np.ndarray:
     right = left + FRAME_SIZE / scale
     pad = math.ceil(max(0.0, -top, -left, bottom - height, right - width)) + 2
     padded = Image.fromarray(np.pad(np.ascontiguousarray(source, dtype=np.float32), pad))
-    framed = padded.resize((FRAME_SIZE, FRAME_SIZE), Image.Resampling.BILINEAR,
-                           box=(left + pad, top + pad, right + pad, bottom + pad))
+    framed = padded.resize(
+        (FRAME_SIZE, FRAME_SIZE), Image.Resampling.BILINEAR, box=(left + pad, top + pad, right + pad, bottom + pad)
+    )
     return np.asarray(framed, dtype=np.float32)
 
 

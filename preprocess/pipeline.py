@@ -61,10 +61,21 @@ def mnistify(data: bytes, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> St
     image = decode_image(data)
     ink = ink_map(shrink_for_work(image))
     framing = frame(ink, stroke_range)
-    return Steps(size=image.size, mode=image.mode, ink=ink, blank=framing.blank, bbox=framing.bbox,
-                 cropped=framing.cropped, fitted=framing.fitted, center_of_mass=framing.center_of_mass,
-                 shift=framing.shift, mnist=framing.mnist, plain=plain_resize(ink),
-                 stroke_width=framing.stroke_width, stroke_change=framing.stroke_change)
+    return Steps(
+        size=image.size,
+        mode=image.mode,
+        ink=ink,
+        blank=framing.blank,
+        bbox=framing.bbox,
+        cropped=framing.cropped,
+        fitted=framing.fitted,
+        center_of_mass=framing.center_of_mass,
+        shift=framing.shift,
+        mnist=framing.mnist,
+        plain=plain_resize(ink),
+        stroke_width=framing.stroke_width,
+        stroke_change=framing.stroke_change,
+    )
 
 
 def shrink_for_work(image: Image.Image) -> Image.Image:

@@ -42,6 +42,7 @@ SHAPES = {  # each touches all four sides of its unit box
 
 # --------------------------------------------------------------------------- drawing helpers
 
+
 def coverage(box: tuple, pen: float, shape: str = "seven", size: int | tuple = CANVAS) -> np.ndarray:
     """Ink coverage 0..1 of a digit drawn with a round pen inside box (left, top, right, bottom)
     of a size x size (or (width, height)) canvas, the pen's centre line kept pen/2 inside the
@@ -93,8 +94,9 @@ def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
     return buffer.getvalue()
 
 
-def drawing(box: tuple = (60, 40, 220, 240), pen: float = 16, style: str = "app", shape: str = "seven",
-            size: int = CANVAS) -> bytes:
+def drawing(
+    box: tuple = (60, 40, 220, 240), pen: float = 16, style: str = "app", shape: str = "seven", size: int = CANVAS
+) -> bytes:
     return encode(paint(coverage(box, pen, shape, size), style))
 
 
@@ -203,8 +205,8 @@ def test_noise_specks_do_not_move_the_digit():
     noisy = clean.copy()
     rng = np.random.default_rng(3)
     for y, x in rng.integers(0, CANVAS - 3, (25, 2)):
-        if clean[max(0, y - 15):y + 18, max(0, x - 15):x + 18].max() == 0:
-            noisy[y:y + rng.integers(1, 4), x:x + rng.integers(1, 4)] = rng.uniform(0.3, 1.0)
+        if clean[max(0, y - 15) : y + 18, max(0, x - 15) : x + 18].max() == 0:
+            noisy[y : y + rng.integers(1, 4), x : x + rng.integers(1, 4)] = rng.uniform(0.3, 1.0)
     faint = rng.uniform(0.0, 0.08, clean.shape).astype(np.float32)  # paper grain, scanner noise
     noisy = np.maximum(noisy, faint)
     assert (noisy != clean).sum() > 100
@@ -280,8 +282,7 @@ def in_mode(mode: str) -> Image.Image:
     return paint(REFERENCE_INK, "dark_on_light").convert(mode)
 
 
-MODES = ["RGBA", "RGB", "L", "LA", "1", "P", "P_transparency", "I;16", "I", "F", "CMYK",
-         "RGBA_premultiplied_edges"]
+MODES = ["RGBA", "RGB", "L", "LA", "1", "P", "P_transparency", "I;16", "I", "F", "CMYK", "RGBA_premultiplied_edges"]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -303,8 +304,19 @@ def test_png_in_every_mode_gives_the_same_digit(mode):
     assert np.abs(steps.mnist - reference).mean() < 0.03
 
 
-@pytest.mark.parametrize("fmt,mode", [("JPEG", "RGB"), ("JPEG", "L"), ("JPEG", "CMYK"), ("GIF", "P"),
-                                      ("BMP", "RGB"), ("TIFF", "RGBA"), ("WEBP", "RGBA"), ("PPM", "RGB")])
+@pytest.mark.parametrize(
+    "fmt,mode",
+    [
+        ("JPEG", "RGB"),
+        ("JPEG", "L"),
+        ("JPEG", "CMYK"),
+        ("GIF", "P"),
+        ("BMP", "RGB"),
+        ("TIFF", "RGBA"),
+        ("WEBP", "RGBA"),
+        ("PPM", "RGB"),
+    ],
+)
 def test_other_raster_formats(fmt, mode):
     image = in_mode(mode) if mode in ("CMYK",) else paint(REFERENCE_INK, "dark_on_light").convert(mode)
     if fmt in ("TIFF", "WEBP"):
@@ -346,14 +358,19 @@ def test_jpeg_orientation_tag_is_applied():
 
 # --------------------------------------------------------------------------- bad uploads
 
+
 def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def zero_size_png() -> bytes:
     header = struct.pack(">IIBBBBB", 0, 0, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(b""))
-            + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b""))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def big_png(width: int, height: int) -> bytes:
@@ -404,6 +421,7 @@ def test_preprocess_error_is_a_value_error():
 
 
 # --------------------------------------------------------------------------- mnist_style on arrays
+
 
 def test_mnist_style_on_a_28x28_array_keeps_an_mnist_digit_as_it_is():
     digit = mnist_style(coverage((40, 20, 240, 260), 26))  # an MNIST-like digit...
@@ -469,6 +487,7 @@ def test_plain_resize_squeezes_the_whole_canvas():
 
 # --------------------------------------------------------------------------- to_png
 
+
 @pytest.mark.parametrize("scale", [1, 3, 10])
 def test_to_png_shows_ink_white_on_black_upscaled_crisply(scale):
     a = np.zeros((28, 28), np.float32)
@@ -477,8 +496,8 @@ def test_to_png_shows_ink_white_on_black_upscaled_crisply(scale):
     with Image.open(io.BytesIO(to_png(a, scale))) as image:
         assert image.format == "PNG" and image.mode == "L" and image.size == (28 * scale, 28 * scale)
         pixels = np.asarray(image)
-    assert pixels[5 * scale:6 * scale, 7 * scale:8 * scale].min() == 255
-    assert set(np.unique(pixels[10 * scale:11 * scale, 10 * scale:11 * scale])) == {128}
+    assert pixels[5 * scale : 6 * scale, 7 * scale : 8 * scale].min() == 255
+    assert set(np.unique(pixels[10 * scale : 11 * scale, 10 * scale : 11 * scale])) == {128}
     assert pixels.sum() == (255 + 128) * scale * scale
 
 
@@ -494,6 +513,7 @@ def test_to_png_clips_and_rejects_bad_input():
 
 
 # --------------------------------------------------------------------------- connected pieces
+
 
 def flood_fill_count(mask: np.ndarray) -> int:
     """8-connected pieces by breadth-first search: slow, obviously right."""
