@@ -7,6 +7,7 @@ nothing here knows Flask. Every number shown comes from the trace or the model's
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -259,7 +260,7 @@ class Layer:
     out_shape: str
     a: Grid | Bars
     z: Grid | None
-    a_values: list  # (i, exact a, short a, exact z or None, short z or None) for the table alternative
+    table: list  # (i, short a, short z or None) for the table alternative
 
 
 @dataclass
@@ -274,41 +275,33 @@ class Path:
 
 
 def layer_views(trace: Trace, network: Network, activation: str, row: int = 0) -> list:
-    n_batch = 1  # each chart shows one image: shapes as the chapter prints them for one image
     layers = []
     for i, a_all in enumerate(trace.a, start=1):
         a = a_all[row]
         W = network.params[f"W{i}"]
         output = i == network.depth
         if output:
-            a_chart, z_chart, z = logit_bars(a), None, None
+            a_chart, z_chart = logit_bars(a), None
+            a_cells, z_cells = a_chart.bars, [None] * a.size
         else:
             z = trace.z[i - 1][row]
             a_chart = grid(f"a{i}", a, diverging(a))
             z_chart = grid(f"z{i}", z, activation_scale(z, activation))
-        table = list(
-            zip(
-                range(a.size),
-                exact(a),
-                [short(v) for v in a.tolist()],
-                exact(z) if z is not None else [None] * a.size,
-                [short(v) for v in z.tolist()] if z is not None else [None] * a.size,
-                strict=True,
-            )
-        )
+            a_cells, z_cells = a_chart.cells, z_chart.cells
+        n_in, n_out = W.shape
         layers.append(
             Layer(
-                i,
-                output,
-                W.shape[1],
-                W.shape[0],
-                shape(n_batch, W.shape[0]),
-                shape(*W.shape),
-                shape(W.shape[1]),
-                shape(n_batch, W.shape[1]),
-                a_chart,
-                z_chart,
-                table,
+                number=i,
+                output=output,
+                size=n_out,
+                n_in=n_in,
+                x_shape=shape(1, n_in),  # one image, as the chapter prints the shapes
+                w_shape=shape(n_in, n_out),
+                b_shape=shape(n_out),
+                out_shape=shape(1, n_out),
+                a=a_chart,
+                z=z_chart,
+                table=[(c.i, c.short, zc.short if zc else None) for c, zc in zip(a_cells, z_cells, strict=True)],
             )
         )
     return layers
@@ -429,6 +422,7 @@ class ActivationPlot:
     ticks: list  # (x coordinate, label) along the x axis
 
 
+@cache
 def activation_plot(
     width: int = 200, height: int = 120, x_range: tuple = (-4.0, 4.0), y_range: tuple = (-1.0, 2.0)
 ) -> ActivationPlot:

@@ -195,8 +195,8 @@ def index():
         trace, source = trace_for(request.args, model, activation)
     except BadInput as exc:
         return bad_input(exc, "reading")
-    context = reading_context(model, activation, trace, source)
-    return render_template("inside.html", **page_context(model, activation, waiting=trace is None) | context)
+    context = page_context(model, activation) | reading_context(model, activation, trace, source)
+    return render_template("inside.html", **context)
 
 
 @bp.post("/inside/read")
@@ -226,7 +226,9 @@ def neuron():
         detail = charts.neuron(trace, model.network, layer, index)
     except BadInput as exc:
         return bad_input(exc, "neuron-detail")
-    context = page_context(model, activation) | reading_context(model, activation, trace, source) | {"neuron": detail}
+    context = page_context(model, activation, neuron=detail)
+    if not is_htmx():  # the whole page around the detail
+        context |= reading_context(model, activation, trace, source)
     return page_or_fragment("inside.html", "partials/inside_neuron.html", **context)
 
 
