@@ -133,6 +133,24 @@ def test_an_open_neuron_follows_a_new_reading(page, live_server):
     expect(detail).to_contain_text("ReLU(")
 
 
+def test_the_model_picker_starts_each_model_with_its_own_activation(page, live_server):
+    models = page.request.get(live_server + "/api/models").json()["models"]
+    if len(models) < 2:
+        pytest.skip("only one model is shipped")
+    open_sample(page, live_server, "sample=0&model=book&activation=step")
+    other = next(m for m in models if m["name"] != "book")
+    page.get_by_test_id("inside-model").focus()
+    page.get_by_test_id("inside-model").select_option(other["name"])
+    reading = page.locator("#reading")
+    expect(reading).to_have_attribute("data-model", other["name"])
+    own = other["card"]["activation"]
+    expect(reading).to_have_attribute("data-activation", own)
+    expect(page.get_by_test_id(f"activation-{own}")).to_be_checked()
+    expect(page.locator(".choice", has=page.get_by_test_id(f"activation-{own}"))).to_contain_text("trained with")
+    expect(page.get_by_test_id("inside-model")).to_be_focused()  # the switch did not steal the focus
+    assert f"model={other['name']}" in page.url and "activation=" not in page.url
+
+
 def test_keyboard_only(page, live_server):
     open_sample(page, live_server)
     for _ in range(80):  # Tab through the page to the first neuron
