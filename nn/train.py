@@ -3,10 +3,12 @@
 The recipe of the book's chapters 4-6 (Network.gradient, Momentum or Adam, Xavier or He
 initialisation, weight decay), plus a learning-rate schedule and the distortions of nn.augment.
 A seed fixes everything random (initial weights, order of batches, distortions), so the same
-command gives the same weights bit for bit on the same machine and NumPy build.
+command gives the same weights bit for bit on the same machine, NumPy build and BLAS thread count
+(the recorded command sets OPENBLAS_NUM_THREADS for that reason).
 """
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -219,10 +221,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--description", default=None, help="one sentence for the model card")
 
 
+def blas_threads() -> str:
+    """OpenBLAS splits a matrix product differently for other thread counts, which changes the
+    last bits of the weights: the count is part of the recipe. Unset, OpenBLAS uses every core."""
+    return os.environ.get("OPENBLAS_NUM_THREADS") or str(os.cpu_count() or 1)
+
+
 def command_line(args: argparse.Namespace) -> str:
-    """The full command, every option spelled out, so that defaults changing later cannot change
-    what it reproduces."""
-    parts = ["python", "-m", "nn", "train",
+    """The full command, every option spelled out (and the BLAS thread count set), so that
+    defaults changing later cannot change what it reproduces."""
+    parts = [f"OPENBLAS_NUM_THREADS={blas_threads()}", "python", "-m", "nn", "train",
              "--data-dir", str(args.data_dir), "--name", args.name, "--out", str(args.out),
              "--hidden", ",".join(str(n) for n in args.hidden), "--activation", args.activation,
              "--optimizer", args.optimizer, "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
