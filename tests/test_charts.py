@@ -45,6 +45,19 @@ def test_diverging_scale_survives_all_zero_and_nan():
     assert scale.colours(np.array([np.nan, 0.0])) == [charts.DIVERGING_STOPS[4]] * 2
 
 
+def test_large_charts_scale_to_the_99th_percentile_so_one_outlier_does_not_wash_them_out():
+    values = np.linspace(-1, 1, 500)
+    values[7] = 40.0
+    scale = charts.diverging(values)
+    assert scale.clipped and scale.high == pytest.approx(np.percentile(np.abs(values), 99))
+    assert scale.ticks[0].startswith("≤") and scale.ticks[-1].startswith("≥")
+    assert scale.colours(values[7:8]) == [charts.DIVERGING_STOPS[-1]]
+    relu = charts.activation_scale(np.maximum(values, 0).astype(np.float32), "relu")
+    assert relu.clipped and relu.low == 0 and relu.high < 40
+    small = charts.diverging(np.array([1.0, 40.0]))  # ten output values, say: always the maximum
+    assert not small.clipped and small.high == 40.0
+
+
 def test_values_beyond_the_scale_take_its_end_colours():
     scale = charts.sequential(np.array([0.0]), 0.0, 1.0)
     assert scale.colours(np.array([-5.0, 7.0])) == [charts.SEQUENTIAL_STOPS[0], charts.SEQUENTIAL_STOPS[-1]]

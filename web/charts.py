@@ -57,13 +57,19 @@ PALETTES = {"diverging": _ramp(DIVERGING_STOPS), "sequential": _ramp(SEQUENTIAL_
 LEGEND_STOPS = {"diverging": DIVERGING_STOPS, "sequential": SEQUENTIAL_STOPS, "ink": INK_STOPS}
 
 
+ROBUST_FROM = 100  # charts of this many values or more scale to the 99th percentile, not the maximum
+ROBUST_PERCENTILE = 99
+
+
 @dataclass(frozen=True)
 class Scale:
-    """A colour scale from `low` to `high`; diverging scales are symmetric around 0."""
+    """A colour scale from `low` to `high`; diverging scales are symmetric around 0. `clipped`:
+    a few values lie beyond the ends and take the end colours (their exact values stay on hover)."""
 
     kind: str  # "diverging", "sequential" or "ink"
     low: float
     high: float
+    clipped: bool = False
 
     def colours(self, values: np.ndarray) -> list:
         t = (np.asarray(values, dtype=np.float64) - self.low) / (self.high - self.low)
@@ -78,22 +84,42 @@ class Scale:
 
     @property
     def ticks(self) -> list:
-        """Labels under the legend: low, (0,) high."""
+        """Labels under the legend: low, (0,) high; ≤ and ≥ when values lie beyond the ends."""
         middle = [short(0.0)] if self.kind == "diverging" else []
-        return [short(self.low), *middle, short(self.high)]
+        low = ("≤" if self.clipped and self.kind == "diverging" else "") + short(self.low)
+        return [low, *middle, ("≥" if self.clipped else "") + short(self.high)]
+
+
+def _reach(magnitudes: np.ndarray) -> tuple:
+    """(how far the scale reaches, whether values lie beyond): the largest value, or for large
+    charts the 99th percentile, so that one outlier does not wash out every other cell."""
+    magnitudes = magnitudes[np.isfinite(magnitudes)]
+    if not magnitudes.size:
+        return 0.0, False
+    top = float(magnitudes.max())
+    if magnitudes.size >= ROBUST_FROM:
+        robust = float(np.percentile(magnitudes, ROBUST_PERCENTILE))
+        if 0 < robust < top:
+            return robust, True
+    return top, False
 
 
 def diverging(values: np.ndarray) -> Scale:
-    """Symmetric around 0, out to the largest |value| (so that 0 is always the neutral colour)."""
-    limit = float(np.max(np.abs(values))) if np.size(values) else 0.0
-    limit = limit if limit > 0 and math.isfinite(limit) else 1.0
-    return Scale("diverging", -limit, limit)
+    """Symmetric around 0 (so that 0 is always the neutral colour), out to the largest |value|
+    (large charts: its 99th percentile)."""
+    limit, clipped = _reach(np.abs(np.asarray(values, dtype=np.float64)).ravel())
+    if not limit > 0:
+        return Scale("diverging", -1.0, 1.0)
+    return Scale("diverging", -limit, limit, clipped)
 
 
 def sequential(values: np.ndarray, low: float = 0.0, high: float | None = None) -> Scale:
-    """From `low` to `high` (default: the largest value, at least low + 1e-6)."""
-    top = float(np.max(values)) if high is None and np.size(values) else (high or 1.0)
-    return Scale("sequential", low, max(top, low + 1e-6))
+    """From `low` to `high` (default: the largest value, large charts its 99th percentile)."""
+    clipped = False
+    if high is None:
+        high, clipped = _reach(np.asarray(values, dtype=np.float64).ravel() - low)
+        high += low
+    return Scale("sequential", low, max(high, low + 1e-6), clipped)
 
 
 def activation_scale(z: np.ndarray, activation: str) -> Scale:
