@@ -137,7 +137,7 @@ def activation_scale(z: np.ndarray, activation: str) -> Scale:
 
 def exact(values: np.ndarray) -> list:
     """Each value as text that parses back to the same float32 (9 significant digits)."""
-    return [f"{v:.9g}" for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
+    return [f"{v:.9g}" for v in (np.asarray(values, dtype=np.float64).ravel() + 0.0).tolist()]  # + 0.0: no "-0"
 
 
 def short(value: float) -> str:

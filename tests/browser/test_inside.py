@@ -130,7 +130,7 @@ def test_an_open_neuron_follows_a_new_reading(page, live_server):
     expect(page.locator("#reading")).to_have_attribute("data-activation", "relu")
     detail = page.get_by_test_id("neuron-detail")
     expect(detail).to_have_attribute("data-neuron", "3")
-    expect(detail).to_contain_text("ReLU(")
+    expect(detail).to_contain_text("relu(")
 
 
 def test_the_model_picker_starts_each_model_with_its_own_activation(page, live_server):
