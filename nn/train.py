@@ -19,6 +19,8 @@ import numpy as np
 
 from nn.augment import augment
 from nn.augment import parse_parts
+from nn.layers import Affine
+from nn.layers import SoftmaxWithLoss
 from nn.mnist import FILES
 from nn.mnist import load_mnist
 from nn.model_files import load_model
@@ -42,6 +44,44 @@ def init_params(sizes: list, activation: str, rng: np.random.Generator) -> dict:
         params[f"W{i}"] = (rng.standard_normal((n_in, n_out)) * np.sqrt(gain / n_in)).astype(np.float32)
         params[f"b{i}"] = np.zeros(n_out, dtype=np.float32)
     return params
+
+
+class Dropout:
+    """Chapter 6's dropout: while training, each hidden neuron is silenced with probability
+    ratio and the rest scaled by 1 / (1 - ratio), so that inference needs no change at all."""
+
+    def __init__(self, ratio: float, rng: np.random.Generator):
+        self.ratio, self.rng = ratio, rng
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
+        self.mask = keep * np.float32(1.0 / (1.0 - self.ratio))
+        return x * self.mask
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * self.mask
+
+
+def gradient_with_dropout(network: Network, x: np.ndarray, t: np.ndarray, ratio: float,
+                          rng: np.random.Generator) -> tuple:
+    """Network.gradient with a Dropout layer after every hidden activation."""
+    layers = []
+    for layer in network.layers():
+        layers.append(layer)
+        if not isinstance(layer, Affine):
+            layers.append(Dropout(ratio, rng))
+    out = x
+    for layer in layers:
+        out = layer.forward(out)
+    last = SoftmaxWithLoss()
+    loss = last.forward(out, t)
+    dout = last.backward()
+    for layer in reversed(layers):
+        dout = layer.backward(dout)
+    grads = {}
+    for i, layer in enumerate([layer for layer in layers if isinstance(layer, Affine)], start=1):
+        grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
+    return loss, grads
 
 
 class Progress:
@@ -92,7 +132,8 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
           momentum: float = 0.9, parts: tuple = (), strength: dict | None = None, seed: int = 0,
           x_val: np.ndarray | None = None, t_val: np.ndarray | None = None,
           x_test: np.ndarray | None = None, t_test: np.ndarray | None = None,
-          progress: Progress | None = None, augment_every: int = 1, augment_prob: float = 1.0) -> tuple:
+          progress: Progress | None = None, augment_every: int = 1, augment_prob: float = 1.0,
+          dropout: float = 0.0) -> tuple:
     """Train a fresh network; returns (network, history: one dict per epoch).
 
     Distortions of the next epoch are computed in a background thread while this one trains
@@ -101,7 +142,8 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
     copy of the training set for that many epochs (in a new order each time): distorting costs
     more than a training epoch of a small network."""
     sizes = [x_train.shape[1], *hidden, 10]
-    init_seq, order_seq, augment_seq = np.random.SeedSequence(seed).spawn(3)
+    init_seq, order_seq, augment_seq, dropout_seq = np.random.SeedSequence(seed).spawn(4)
+    dropout_rng = np.random.default_rng(dropout_seq)
     params = init_params(sizes, activation, np.random.default_rng(init_seq))
     network = Network(params, activation)
     opt = make_optimizer(optimizer, weight_decay, momentum)
@@ -132,7 +174,10 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
             loss_sum = 0.0
             for i, first in enumerate(range(0, n, batch_size)):
                 batch = perm[first:first + batch_size]
-                loss, grads = network.gradient(x_epoch[batch], t_train[batch])
+                if dropout:
+                    loss, grads = gradient_with_dropout(network, x_epoch[batch], t_train[batch], dropout, dropout_rng)
+                else:
+                    loss, grads = network.gradient(x_epoch[batch], t_train[batch])
                 opt.update(params, grads, learning_rate(schedule, lr, step, total_steps, warmup))
                 loss_sum += loss
                 step += 1
@@ -205,6 +250,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--momentum", type=float, default=0.9, help="momentum of SGD")
     parser.add_argument("--weight-decay", type=float, default=0.0,
                         help="weight decay on W (not b): L2 in the gradient for SGD, decoupled (AdamW) for Adam")
+    parser.add_argument("--dropout", type=float, default=0.0, metavar="RATIO",
+                        help="dropout after every hidden layer while training (0 = none)")
     parser.add_argument("--augment", type=parse_augment, default=(), metavar="PARTS",
                         help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness; "
                              "'all' or 'none'. Distorted images are re-normalised the way the app "
@@ -236,6 +283,7 @@ def command_line(args: argparse.Namespace) -> str:
              "--optimizer", args.optimizer, "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
              "--lr", repr(args.lr), "--schedule", args.schedule, "--warmup", repr(args.warmup),
              "--momentum", repr(args.momentum), "--weight-decay", repr(args.weight_decay),
+             "--dropout", repr(args.dropout),
              "--augment", ",".join(args.augment) or "none", "--augment-prob", repr(args.augment_prob),
              "--augment-every", str(args.augment_every),
              "--validation", str(args.validation),
@@ -251,6 +299,8 @@ def recipe(args: argparse.Namespace, n_train: int) -> str:
     if args.weight_decay:
         decay = f", weight decay {args.weight_decay:g}" + (" (decoupled)" if args.optimizer == "adam" else " (L2)")
     init = "He" if args.activation == "relu" else "Xavier"
+    if args.dropout:
+        decay += f", dropout {args.dropout:g} after each hidden layer"
     aug = "no augmentation"
     if args.augment:
         aug = "distortions " + ", ".join(args.augment) + ", re-normalised like the app's drawings"
@@ -275,6 +325,9 @@ def check_data_dir(data_dir: Path) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not 0.0 <= args.dropout < 1.0:
+        print("error: --dropout must be in [0, 1)", file=sys.stderr)
+        return 2
     for name, value, least in (("--epochs", args.epochs, 1), ("--batch-size", args.batch_size, 1),
                                ("--validation", args.validation, 0), ("--augment-every", args.augment_every, 1)):
         if value < least:
@@ -298,7 +351,7 @@ def run(args: argparse.Namespace) -> int:
     network, history = train(x_train, t_train, args.hidden, args.activation, args.optimizer, args.epochs,
                              args.batch_size, args.lr, args.weight_decay, args.schedule, args.warmup,
                              args.momentum, args.augment, None, args.seed, x_val, t_val, x_test, t_test,
-                             Progress(), args.augment_every, args.augment_prob)
+                             Progress(), args.augment_every, args.augment_prob, args.dropout)
     training_seconds = time.perf_counter() - start
     card = {
         "name": args.name,

@@ -15,6 +15,7 @@ from nn.model_files import load_model
 from nn.optimizers import Adam
 from nn.optimizers import Momentum
 from nn.optimizers import learning_rate
+from nn.train import gradient_with_dropout
 from nn.train import init_params
 from nn.train import train
 
@@ -56,6 +57,24 @@ def test_sigmoid_network_trains_too(small):
     x, t, _, _ = small
     _, history = train(x, t, [20, 20], "sigmoid", "adam", epochs=6, batch_size=50, lr=2e-2, seed=0)
     assert history[-1]["loss"] < 0.8 * history[0]["loss"]
+
+
+def test_dropout_gradient_matches_plain_gradient_at_ratio_zero(small):
+    x, t, _, _ = small
+    network, _ = train(x[:100], t[:100], [16], "relu", epochs=1, seed=0)
+    loss, grads = network.gradient(x[:50], t[:50])
+    loss_d, grads_d = gradient_with_dropout(network, x[:50], t[:50], 0.0, np.random.default_rng(0))
+    assert loss_d == pytest.approx(loss)
+    for key in grads:
+        np.testing.assert_allclose(grads_d[key], grads[key], rtol=1e-5, atol=1e-7)
+
+
+def test_dropout_trains_and_is_reproducible(small):
+    x, t, _, _ = small
+    a, history = train(x, t, [32], "relu", epochs=3, batch_size=50, dropout=0.3, seed=2)
+    b, _ = train(x, t, [32], "relu", epochs=3, batch_size=50, dropout=0.3, seed=2)
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert a.params["W1"].tobytes() == b.params["W1"].tobytes()
 
 
 def test_same_seed_gives_bit_identical_weights(small):
