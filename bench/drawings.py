@@ -317,7 +317,7 @@ def pick_style(rng: np.random.Generator) -> str:
 def balanced(n: int, kinds: int, rng: np.random.Generator) -> np.ndarray:
     """n indices into `kinds` categories, each full round of categories shuffled: balanced."""
     rounds = [rng.permutation(kinds) for _ in range(-(-n // kinds))]
-    return np.concatenate(rounds)[:n]
+    return np.concatenate(rounds)[:n] if rounds else np.zeros(0, np.int64)
 
 
 def generate(out: Path, seed: int, n_pen: int, n_font: int, data_dir: Path = PROJECT_DATA,
@@ -497,8 +497,9 @@ def report(name: str, manifest: dict, inputs: Inputs, probs: dict, log=print) ->
 
 
 def save_errors(folder: Path, name: str, manifest: dict, out: Path, inputs: Inputs, probs: np.ndarray,
-                limit: int) -> int:
-    """Misread drawings beside the 28x28 input the network saw, for a person to look at."""
+                limit: int, test_images: np.ndarray) -> int:
+    """Misread drawings beside the 28x28 input the network saw (and, for pen strokes, the MNIST
+    digit they were traced from), for a person to look at."""
     folder.mkdir(parents=True, exist_ok=True)
     labels = np.array([item["label"] for item in manifest["items"]])
     wrong = np.flatnonzero(probs.argmax(axis=1) != labels)[:limit]
@@ -509,11 +510,15 @@ def save_errors(folder: Path, name: str, manifest: dict, out: Path, inputs: Inpu
         checker.paste(canvas.convert("RGBA"), mask=canvas.convert("RGBA").getchannel("A"))
         checker = checker.resize((CANVAS, CANVAS))
         seen = Image.fromarray(255 - (inputs.mnist[i].reshape(28, 28) * 255).clip(0, 255).astype(np.uint8))
-        sheet = Image.new("RGB", (2 * CANVAS + 10, CANVAS + 24), (255, 255, 255))
+        sheet = Image.new("RGB", (3 * CANVAS + 20, CANVAS + 24), (255, 255, 255))
         sheet.paste(checker, (0, 0))
         sheet.paste(seen.resize((CANVAS, CANVAS), Image.Resampling.NEAREST).convert("RGB"), (CANVAS + 10, 0))
+        if "mnist_test_index" in item:
+            source = Image.fromarray(255 - test_images[item["mnist_test_index"]])
+            sheet.paste(source.resize((CANVAS, CANVAS), Image.Resampling.NEAREST).convert("RGB"), (2 * CANVAS + 20, 0))
         read, p = int(probs[i].argmax()), float(probs[i].max())
-        caption = f"{item['file']} {item.get('font', item['style'])}: true {item['label']}, read {read} ({p:.2f})"
+        caption = (f"{item['file']} {item.get('font', item['style'])}: true {item['label']}, read {read} ({p:.2f})"
+                   "   [drawing | network input | MNIST source]")
         ImageDraw.Draw(sheet).text((4, CANVAS + 6), caption, fill=(0, 0, 0))
         stem = Path(item["file"]).stem
         sheet.save(folder / f"{name}_{item['kind']}_{stem}_read{read}.png")
@@ -569,9 +574,15 @@ def main(argv: list | None = None) -> int:
         probs = {"mnist": network.predict(inputs.mnist), "plain": network.predict(inputs.plain)}
         results[name] = report(name, manifest, inputs, probs)
         if pen_items:
-            results[name]["pen"]["source"] = float((network.predict(sources).argmax(axis=1) == source_labels).mean())
+            source_right = network.predict(sources).argmax(axis=1) == source_labels
+            drawn_right = probs["mnist"][:len(pen_items)].argmax(axis=1) == source_labels
+            results[name]["pen"]["source"] = float(source_right.mean())
+            print(f"-- {name}: pen misreads {int((~drawn_right).sum())}: {int((~drawn_right & source_right).sum())} "
+                  f"lost on the way (MNIST source read right), {int((~drawn_right & ~source_right).sum())} whose "
+                  f"source is misread too; {int((drawn_right & ~source_right).sum())} read right only as drawings")
         if args.save_errors:
-            count = save_errors(args.save_errors, name, manifest, args.out, inputs, probs["mnist"], args.max_errors)
+            count = save_errors(args.save_errors, name, manifest, args.out, inputs, probs["mnist"], args.max_errors,
+                                test_images)
             print(f"wrote {count} misread drawings of {name} to {args.save_errors}")
     print("\n== accuracy (model x kind x recipe)")
     print(f"{'model':<20} {'pen/mnist':>10} {'pen/plain':>10} {'pen/source':>10} {'font/mnist':>10} "
