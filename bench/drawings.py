@@ -7,6 +7,11 @@ touches the training set, so the score stays an honest held-out measure.
 
     python bench/drawings.py --model book --model default [--regenerate] [--save-errors DIR]
     python bench/drawings.py --write-fixtures tests/fixtures/drawings
+
+The font half needs Debian's handwriting fonts (missing ones are skipped and named):
+    apt-get install fonts-bwht fonts-comic-neue fonts-dancingscript fonts-kaushanscript fonts-breip
+        fonts-ecolier-court fonts-dkg-handwriting fonts-humor-sans fonts-klee fonts-kristi fonts-rufscript
+        fonts-sjfonts fonts-tomsontalks fonts-yusei-magic
 """
 
 import argparse
