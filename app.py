@@ -66,10 +66,15 @@ def main(argv: list | None = None) -> int:
             print(f"error: no model {args.model!r}; shipped: {', '.join(models)}", file=sys.stderr)
             return 2
     if args.host in ("0.0.0.0", "::"):
-        print("NOTICE: listening on every network interface: anyone on this network can open the app "
-              f"at http://<this computer's address>:{args.port}/ (use --host 127.0.0.1 to keep it local).")
-    print(f"Digit reader on http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/ "
-          f"(Ctrl+C to stop)", flush=True)
+        print(
+            "NOTICE: listening on every network interface: anyone on this network can open the app "
+            f"at http://<this computer's address>:{args.port}/ (use --host 127.0.0.1 to keep it local)."
+        )
+    print(
+        f"Digit reader on http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/ "
+        f"(Ctrl+C to stop)",
+        flush=True,
+    )
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="digit-reader")
     return 0
 

@@ -87,6 +87,7 @@ STYLES = [("app", 0.25), ("hidpi", 0.05), ("ink", 0.40), ("rgba", 0.18), ("inver
 
 # --------------------------------------------------------------------------- pen-stroke digits
 
+
 def zhang_suen(mask: np.ndarray) -> np.ndarray:
     """One-pixel skeleton of a boolean image (Zhang & Suen 1984): strokes of any width become
     centre lines, which a pen can then redraw at a width of our choosing."""
@@ -226,6 +227,7 @@ def pen_drawing(digit: np.ndarray, rng: np.random.Generator, style: str, heights
 
 # --------------------------------------------------------------------------- handwriting fonts
 
+
 def find_fonts() -> tuple:
     """([(name, path, package)], [missing (name, package)]) of the handwriting fonts."""
     found, missing = [], []
@@ -254,8 +256,7 @@ def glyph_mask(path: str, char: str, size: int, stroke: int) -> Image.Image:
     left, top, right, bottom = font.getbbox(char, stroke_width=stroke)
     pad = 4 + stroke
     mask = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
-    ImageDraw.Draw(mask).text((pad - left, pad - top), char, font=font, fill=255, stroke_width=stroke,
-                              stroke_fill=255)
+    ImageDraw.Draw(mask).text((pad - left, pad - top), char, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
     box = mask.getbbox()
     return mask.crop(box) if box else mask
 
@@ -275,8 +276,9 @@ def font_drawing(path: str, digit: int, rng: np.random.Generator) -> tuple:
     limit = CANVAS - 4
     if max(glyph.size) > limit:
         factor = limit / max(glyph.size)
-        glyph = glyph.resize((max(1, round(glyph.width * factor)), max(1, round(glyph.height * factor))),
-                             Image.Resampling.LANCZOS)
+        glyph = glyph.resize(
+            (max(1, round(glyph.width * factor)), max(1, round(glyph.height * factor))), Image.Resampling.LANCZOS
+        )
     x0, y0 = place(glyph.width, glyph.height, rng, CANVAS, 2)
     mask = Image.new("L", (CANVAS, CANVAS), 0)
     mask.paste(glyph, (round(x0), round(y0)))
@@ -284,6 +286,7 @@ def font_drawing(path: str, digit: int, rng: np.random.Generator) -> tuple:
 
 
 # --------------------------------------------------------------------------- colours
+
 
 def colour(mask: Image.Image, style: str, rng: np.random.Generator) -> Image.Image:
     """The ink coverage turned into the image a browser or a scanner would send."""
@@ -319,14 +322,14 @@ def pick_style(rng: np.random.Generator) -> str:
 
 # --------------------------------------------------------------------------- the set on disk
 
+
 def balanced(n: int, kinds: int, rng: np.random.Generator) -> np.ndarray:
     """n indices into `kinds` categories, each full round of categories shuffled: balanced."""
     rounds = [rng.permutation(kinds) for _ in range(-(-n // kinds))]
     return np.concatenate(rounds)[:n] if rounds else np.zeros(0, np.int64)
 
 
-def generate(out: Path, seed: int, n_pen: int, n_font: int, data_dir: Path = PROJECT_DATA,
-             log=print) -> dict:
+def generate(out: Path, seed: int, n_pen: int, n_font: int, data_dir: Path = PROJECT_DATA, log=print) -> dict:
     """Write out/pen/*.png, out/font/*.png and out/labels.json; returns the labels."""
     start = time.perf_counter()
     images, labels = read_split(data_dir, "test")
@@ -346,8 +349,7 @@ def generate(out: Path, seed: int, n_pen: int, n_font: int, data_dir: Path = PRO
         mask, facts = pen_drawing(images[source], item_rng, style)
         name = f"pen/{i:05d}_{digit}.png"
         colour(mask, style, item_rng).save(out / name)
-        items.append({"file": name, "kind": "pen", "label": digit, "style": style, "mnist_test_index": source,
-                      **facts})
+        items.append({"file": name, "kind": "pen", "label": digit, "style": style, "mnist_test_index": source, **facts})
     if fonts:
         for i, combo in enumerate(balanced(n_font, 10 * len(fonts), rng)):
             font_name, path, _ = fonts[int(combo) // 10]
@@ -374,8 +376,10 @@ def generate(out: Path, seed: int, n_pen: int, n_font: int, data_dir: Path = PRO
     if missing:
         log("fonts not installed (skipped): " + ", ".join(f"{n} ({pkg})" for n, pkg in missing))
     if not fonts:
-        log("no handwriting font found: the font half of the set is empty; "
-            "apt-get install " + " ".join(sorted({pkg for _, pkg in FONT_FILES})))
+        log(
+            "no handwriting font found: the font half of the set is empty; "
+            "apt-get install " + " ".join(sorted({pkg for _, pkg in FONT_FILES}))
+        )
     return manifest
 
 
@@ -384,9 +388,12 @@ def load_or_generate(out: Path, seed: int, n_pen: int, n_font: int, regenerate: 
     labels = out / "labels.json"
     if labels.is_file() and not regenerate:
         manifest = json.loads(labels.read_text(encoding="utf-8"))
-        fresh = (manifest.get("version") == GENERATOR_VERSION and manifest.get("seed") == seed
-                 and manifest.get("counts") == {"pen": n_pen, "font": n_font}
-                 and all((out / item["file"]).is_file() for item in manifest["items"]))
+        fresh = (
+            manifest.get("version") == GENERATOR_VERSION
+            and manifest.get("seed") == seed
+            and manifest.get("counts") == {"pen": n_pen, "font": n_font}
+            and all((out / item["file"]).is_file() for item in manifest["items"])
+        )
         if fresh:
             return manifest
     return generate(out, seed, n_pen, n_font)
@@ -415,13 +422,17 @@ def write_fixtures(folder: Path, seed: int = 20240) -> None:
             name = f"{digit}_{k}.png"
             image.save(folder / name, optimize=True)
             entries.append({"file": name, "label": digit, "style": style, "mnist_test_index": int(source), **facts})
-    note = ("Pen-stroke drawings traced from MNIST test digits by bench/drawings.py --write-fixtures: "
-            "280x280 RGBA, the app's 18 px black pen; style 'app' on opaque white, 'rgba' on transparent.")
-    (folder / "labels.json").write_text(json.dumps({"about": note, "items": entries}, indent=1) + "\n",
-                                        encoding="utf-8")
+    note = (
+        "Pen-stroke drawings traced from MNIST test digits by bench/drawings.py --write-fixtures: "
+        "280x280 RGBA, the app's 18 px black pen; style 'app' on opaque white, 'rgba' on transparent."
+    )
+    (folder / "labels.json").write_text(
+        json.dumps({"about": note, "items": entries}, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 # --------------------------------------------------------------------------- scoring
+
 
 @dataclass
 class Inputs:
@@ -494,15 +505,26 @@ def report(name: str, manifest: dict, inputs: Inputs, probs: dict, log=print) ->
     fonts = np.array([item.get("font", "") for item in items])
     for font in sorted({f for f in fonts if f}, key=lambda f: right["mnist"][fonts == f].mean()):
         m = fonts == font
-        wrong = Counter(zip(labels[m & ~right["mnist"]].tolist(), read["mnist"][m & ~right["mnist"]].tolist(),
-                            strict=True)).most_common(3)
-        log(f"  {font:<28} {right['mnist'][m].mean():.3f}  n={int(m.sum()):<4} "
-            + ", ".join(f"{t}->{r}" for (t, r), _ in wrong))
+        wrong = Counter(
+            zip(labels[m & ~right["mnist"]].tolist(), read["mnist"][m & ~right["mnist"]].tolist(), strict=True)
+        ).most_common(3)
+        log(
+            f"  {font:<28} {right['mnist'][m].mean():.3f}  n={int(m.sum()):<4} "
+            + ", ".join(f"{t}->{r}" for (t, r), _ in wrong)
+        )
     return headline
 
 
-def save_errors(folder: Path, name: str, manifest: dict, out: Path, inputs: Inputs, probs: np.ndarray,
-                limit: int, test_images: np.ndarray) -> int:
+def save_errors(
+    folder: Path,
+    name: str,
+    manifest: dict,
+    out: Path,
+    inputs: Inputs,
+    probs: np.ndarray,
+    limit: int,
+    test_images: np.ndarray,
+) -> int:
     """Misread drawings beside the 28x28 input the network saw (and, for pen strokes, the MNIST
     digit they were traced from), for a person to look at."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -522,8 +544,10 @@ def save_errors(folder: Path, name: str, manifest: dict, out: Path, inputs: Inpu
             source = Image.fromarray(255 - test_images[item["mnist_test_index"]])
             sheet.paste(source.resize((CANVAS, CANVAS), Image.Resampling.NEAREST).convert("RGB"), (2 * CANVAS + 20, 0))
         read, p = int(probs[i].argmax()), float(probs[i].max())
-        caption = (f"{item['file']} {item.get('font', item['style'])}: true {item['label']}, read {read} ({p:.2f})"
-                   "   [drawing | network input | MNIST source]")
+        caption = (
+            f"{item['file']} {item.get('font', item['style'])}: true {item['label']}, read {read} ({p:.2f})"
+            "   [drawing | network input | MNIST source]"
+        )
         ImageDraw.Draw(sheet).text((4, CANVAS + 6), caption, fill=(0, 0, 0))
         stem = Path(item["file"]).stem
         sheet.save(folder / f"{name}_{item['kind']}_{stem}_read{read}.png")
@@ -556,17 +580,22 @@ def main(argv: list | None = None) -> int:
     names = args.model or list(models)
     unknown = [n for n in names if n not in models]
     if unknown:
-        print(f"error: no model {', '.join(unknown)} in {args.models_dir}; there are: {', '.join(models)}",
-              file=sys.stderr)
+        print(
+            f"error: no model {', '.join(unknown)} in {args.models_dir}; there are: {', '.join(models)}",
+            file=sys.stderr,
+        )
         return 2
     inputs = preprocess_all(manifest, args.out)
     fonts = manifest["fonts"]
-    print(f"set: {args.out} seed {manifest['seed']}, {manifest['counts']['pen']} pen-stroke, "
-          f"{manifest['counts']['font']} font drawings; {len(fonts)} fonts: "
-          + ", ".join(f["name"] for f in fonts))
+    print(
+        f"set: {args.out} seed {manifest['seed']}, {manifest['counts']['pen']} pen-stroke, "
+        f"{manifest['counts']['font']} font drawings; {len(fonts)} fonts: " + ", ".join(f["name"] for f in fonts)
+    )
     if inputs.failed:
-        print(f"preprocessing failed or found a blank on {len(inputs.failed)} drawings, e.g. "
-              + "; ".join(f"{manifest['items'][i]['file']}: {why}" for i, why in inputs.failed[:5]))
+        print(
+            f"preprocessing failed or found a blank on {len(inputs.failed)} drawings, e.g. "
+            + "; ".join(f"{manifest['items'][i]['file']}: {why}" for i, why in inputs.failed[:5])
+        )
     # The very digits the pen set was traced from, as MNIST gave them: the ceiling of the pen score,
     # so that a gap shows what the drawing and preprocessing lose rather than what the model never knew.
     test_images, _ = read_split(PROJECT_DATA, "test")
@@ -580,25 +609,36 @@ def main(argv: list | None = None) -> int:
         results[name] = report(name, manifest, inputs, probs)
         if pen_items:
             source_right = network.predict(sources).argmax(axis=1) == source_labels
-            drawn_right = probs["mnist"][:len(pen_items)].argmax(axis=1) == source_labels
+            drawn_right = probs["mnist"][: len(pen_items)].argmax(axis=1) == source_labels
             results[name]["pen"]["source"] = float(source_right.mean())
-            print(f"-- {name}: pen misreads {int((~drawn_right).sum())}: {int((~drawn_right & source_right).sum())} "
-                  f"lost on the way (MNIST source read right), {int((~drawn_right & ~source_right).sum())} whose "
-                  f"source is misread too; {int((drawn_right & ~source_right).sum())} read right only as drawings")
+            print(
+                f"-- {name}: pen misreads {int((~drawn_right).sum())}: {int((~drawn_right & source_right).sum())} "
+                f"lost on the way (MNIST source read right), {int((~drawn_right & ~source_right).sum())} whose "
+                f"source is misread too; {int((drawn_right & ~source_right).sum())} read right only as drawings"
+            )
         if args.save_errors:
-            count = save_errors(args.save_errors, name, manifest, args.out, inputs, probs["mnist"], args.max_errors,
-                                test_images)
+            count = save_errors(
+                args.save_errors, name, manifest, args.out, inputs, probs["mnist"], args.max_errors, test_images
+            )
             print(f"wrote {count} misread drawings of {name} to {args.save_errors}")
     print("\n== accuracy (model x kind x recipe)")
-    print(f"{'model':<20} {'pen/mnist':>10} {'pen/plain':>10} {'pen/source':>10} {'font/mnist':>10} "
-          f"{'font/plain':>10}  goal")
+    print(
+        f"{'model':<20} {'pen/mnist':>10} {'pen/plain':>10} {'pen/source':>10} {'font/mnist':>10} "
+        f"{'font/plain':>10}  goal"
+    )
     for name, r in results.items():
         cells = [r["pen"]["mnist"], r["pen"]["plain"], r["pen"].get("source"), r["font"]["mnist"], r["font"]["plain"]]
         met = all((r[k]["mnist"] or 0) >= goal for k, goal in GOALS.items())
-        print(f"{name:<20} " + " ".join(f"{c:>10.4f}" if c is not None else f"{'-':>10}" for c in cells)
-              + ("  met" if met else "  not met"))
-    print("goal (MNIST recipe): " + ", ".join(f"{k} >= {v}" for k, v in GOALS.items())
-          + "; pen/source: the same test digits read in their MNIST 28x28 form")
+        print(
+            f"{name:<20} "
+            + " ".join(f"{c:>10.4f}" if c is not None else f"{'-':>10}" for c in cells)
+            + ("  met" if met else "  not met")
+        )
+    print(
+        "goal (MNIST recipe): "
+        + ", ".join(f"{k} >= {v}" for k, v in GOALS.items())
+        + "; pen/source: the same test digits read in their MNIST 28x28 form"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -50,9 +50,9 @@ def in_batches(network: Network, x: np.ndarray, t: np.ndarray, batch_size: int) 
     """The book's batched loop: one forward pass per batch_size images."""
     accuracy_cnt = 0
     for i in range(0, len(x), batch_size):
-        y_batch = network.predict(x[i:i + batch_size])
+        y_batch = network.predict(x[i : i + batch_size])
         p = np.argmax(y_batch, axis=1)
-        accuracy_cnt += int(np.sum(p == t[i:i + batch_size]))
+        accuracy_cnt += int(np.sum(p == t[i : i + batch_size]))
     return accuracy_cnt
 
 
@@ -69,8 +69,14 @@ def best_time(run: Callable[[], int], repeat: int, clock: Callable[[], float] = 
     return best, counts.pop()
 
 
-def measure(model: Model, x: np.ndarray, t: np.ndarray, batch_sizes: list, repeat: int,
-            clock: Callable[[], float] = time.perf_counter) -> list:
+def measure(
+    model: Model,
+    x: np.ndarray,
+    t: np.ndarray,
+    batch_sizes: list,
+    repeat: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list:
     """One row per method: (method, microseconds per image, correct count)."""
     network = model.network
     runs = [("loop, one image", lambda: one_at_a_time(network, x, t))]
@@ -102,8 +108,10 @@ def models_to_run(folder: Path, names: list | None) -> list:
 def print_table(model: Model, rows: list, total: int, clock: str) -> None:
     loop_us = rows[0][1]
     correct = rows[0][2]
-    print(f"\n{model.name} ({model.network.architecture}, {model.network.activation}): "
-          f"{correct}/{total} correct, accuracy {correct / total:.4f}")
+    print(
+        f"\n{model.name} ({model.network.architecture}, {model.network.activation}): "
+        f"{correct}/{total} correct, accuracy {correct / total:.4f}"
+    )
     print(f"  {'method':<16}{clock + ' us/image':>14}{'speed-up':>10}")
     for method, us, count in rows:
         if count != correct:
@@ -118,8 +126,12 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=PROJECT_DATA)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=list(BATCH_SIZES))
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure, the best is kept (default 5)")
-    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
-                        help="wall: elapsed time (default); cpu: time this process ran, all its threads")
+    parser.add_argument(
+        "--clock",
+        choices=list(CLOCKS),
+        default="wall",
+        help="wall: elapsed time (default); cpu: time this process ran, all its threads",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or min(args.batch_sizes) < 1:
         parser.error("--repeat and --batch-sizes must be at least 1")
@@ -127,8 +139,10 @@ def main(argv: list | None = None) -> int:
     models = models_to_run(args.models_dir, args.model)
     threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     load = os.getloadavg()[0]
-    print(f"{len(x)} test images; numpy {np.__version__}; {os.cpu_count()} CPU cores, BLAS threads {threads}; "
-          f"load average {load:.1f}; {args.clock} clock, best of {args.repeat} runs")
+    print(
+        f"{len(x)} test images; numpy {np.__version__}; {os.cpu_count()} CPU cores, BLAS threads {threads}; "
+        f"load average {load:.1f}; {args.clock} clock, best of {args.repeat} runs"
+    )
     if load > (os.cpu_count() or 1) and args.clock == "wall":
         print("warning: the machine is busy, wall-clock figures are inflated; see --clock cpu", file=sys.stderr)
     for model in models:

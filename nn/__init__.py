@@ -16,5 +16,17 @@ from nn.model_files import load_models
 from nn.network import Network
 from nn.network import Trace
 
-__all__ = ["Model", "ModelError", "Network", "Trace", "identity", "load_model", "load_models", "relu",
-           "sigmoid", "softmax", "softmax_naive", "step_function"]
+__all__ = [
+    "Model",
+    "ModelError",
+    "Network",
+    "Trace",
+    "identity",
+    "load_model",
+    "load_models",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "softmax_naive",
+    "step_function",
+]

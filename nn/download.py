@@ -135,8 +135,9 @@ def download_file(url: str, dest: Path, md5: str, timeout: float = 30.0, progres
             raise DownloadError(f"{url}: connection closed after {done:,} of {total:,} bytes")
         found = digest.hexdigest()
         if found != md5:
-            raise DownloadError(f"{dest.name}: md5 mismatch: the {done:,} bytes from {url} have md5 {found}, "
-                                f"expected {md5}; not saved")
+            raise DownloadError(
+                f"{dest.name}: md5 mismatch: the {done:,} bytes from {url} have md5 {found}, expected {md5}; not saved"
+            )
         os.replace(temp_name, dest)
     except BaseException:
         # Includes KeyboardInterrupt: a half-written file must never stay behind.
@@ -144,8 +145,14 @@ def download_file(url: str, dest: Path, md5: str, timeout: float = 30.0, progres
         raise
 
 
-def download(out_dir: Path = PROJECT_DATA, mirror: str = DEFAULT_MIRROR, names: list | None = None,
-             md5s: dict | None = None, timeout: float = 30.0, progress: TextIO | None = None) -> dict:
+def download(
+    out_dir: Path = PROJECT_DATA,
+    mirror: str = DEFAULT_MIRROR,
+    names: list | None = None,
+    md5s: dict | None = None,
+    timeout: float = 30.0,
+    progress: TextIO | None = None,
+) -> dict:
     """Fetch each of `names` (default: every file in md5s, the official MNIST table) from the
     mirror into out_dir, reporting on `progress` (e.g. sys.stderr; None is quiet). Returns
     {name: "present" | "downloaded"}; raises DownloadError at the first file that fails.
@@ -182,10 +189,14 @@ def _say(stream: TextIO | None, text: str) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=PROJECT_DATA, help=f"folder to write to (default {PROJECT_DATA})")
-    parser.add_argument("--mirror", default=DEFAULT_MIRROR,
-                        help=f"base URL holding the four files (default {DEFAULT_MIRROR}); file:// works too")
-    parser.add_argument("--only", nargs="+", choices=list(MD5), metavar="NAME",
-                        help=f"fetch only these files, of: {', '.join(MD5)}")
+    parser.add_argument(
+        "--mirror",
+        default=DEFAULT_MIRROR,
+        help=f"base URL holding the four files (default {DEFAULT_MIRROR}); file:// works too",
+    )
+    parser.add_argument(
+        "--only", nargs="+", choices=list(MD5), metavar="NAME", help=f"fetch only these files, of: {', '.join(MD5)}"
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
 
 

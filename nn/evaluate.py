@@ -47,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
         weights_path = Path(args.models_dir) / f"{args.model}.npz"
         if not weights_path.is_file():
             shipped = sorted(path.stem for path in Path(args.models_dir).glob("*.npz"))
-            print(f"error: no model {args.model!r} in {args.models_dir}; shipped: {', '.join(shipped) or 'none'}",
-                  file=sys.stderr)
+            print(
+                f"error: no model {args.model!r} in {args.models_dir}; shipped: {', '.join(shipped) or 'none'}",
+                file=sys.stderr,
+            )
             return 2
         models = {args.model: load_model(weights_path)}
     if not models:

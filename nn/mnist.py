@@ -47,7 +47,7 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
         raise DataError(f"{path}: magic number {found}, expected {magic}")
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     expected = header_size + math.prod(dims)
     if len(raw) != expected:
         raise DataError(f"{path}: header promises {expected} bytes for shape {tuple(dims)}, file has {len(raw)}")
@@ -77,8 +77,13 @@ def _prepare(images: np.ndarray, labels: np.ndarray, normalize: bool, flatten: b
     return x, t
 
 
-def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
-               data_dir: Path = PROJECT_DATA, with_train: bool = True) -> tuple:
+def load_mnist(
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    data_dir: Path = PROJECT_DATA,
+    with_train: bool = True,
+) -> tuple:
     """((x_train, t_train), (x_test, t_test)) as in the book: normalize scales pixels to 0..1,
     flatten gives (N, 784) rows instead of (N, 1, 28, 28), one_hot_label gives (N, 10) rows.
     The project ships only the test set; with_train=False skips the training files."""

@@ -13,8 +13,18 @@ import numpy as np
 from nn.functions import ACTIVATIONS
 from nn.network import Network
 
-CARD_FIELDS = ("name", "architecture", "activation", "input_scaling", "training", "seed",
-               "test_accuracy", "training_seconds", "data", "licence")
+CARD_FIELDS = (
+    "name",
+    "architecture",
+    "activation",
+    "input_scaling",
+    "training",
+    "seed",
+    "test_accuracy",
+    "training_seconds",
+    "data",
+    "licence",
+)
 
 
 class ModelError(Exception):

@@ -77,8 +77,8 @@ class Network:
         """How many of the images in x the network labels as t (labels, not one-hot)."""
         correct = 0
         for start in range(0, len(x), batch_size):
-            y = self.predict(x[start:start + batch_size])
-            correct += int((y.argmax(axis=1) == t[start:start + batch_size]).sum())
+            y = self.predict(x[start : start + batch_size])
+            correct += int((y.argmax(axis=1) == t[start : start + batch_size]).sum())
         return correct
 
     def layers(self) -> list:

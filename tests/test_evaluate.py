@@ -17,8 +17,9 @@ MODELS = ROOT / "models"
 
 
 def run_evaluate(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nn", "evaluate", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "nn", "evaluate", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def only_line(done: subprocess.CompletedProcess) -> dict:

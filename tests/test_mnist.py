@@ -103,8 +103,11 @@ def test_bad_magic(tmp_path):
 def test_truncated_raw_file(tmp_path):
     path = tmp_path / IMAGES
     path.write_bytes(gzip.decompress((PROJECT_DATA / IMAGES).read_bytes())[:-100])
-    refused(path, r"header promises 7840016 bytes for shape \(10000, 28, 28\), file has 7839916",
-            lambda: read_idx(path, IMAGE_MAGIC))
+    refused(
+        path,
+        r"header promises 7840016 bytes for shape \(10000, 28, 28\), file has 7839916",
+        lambda: read_idx(path, IMAGE_MAGIC),
+    )
 
 
 def test_truncated_gzip_file(tmp_path):

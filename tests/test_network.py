@@ -91,6 +91,7 @@ def test_accuracy_does_not_depend_on_the_batch_size(book):
 
 # --- Backpropagation against the numerical gradient ---------------------------------------------
 
+
 def tiny_network(activation: str, sizes=(4, 5, 6, 3), seed: int = 0) -> Network:
     """Random float64 parameters: in float32 the numerical gradient is too coarse to compare."""
     rng = np.random.default_rng(seed)
@@ -105,6 +106,7 @@ def numerical_gradient(network: Network, x: np.ndarray, t: np.ndarray, h: float 
     """Central differences of the loss, one parameter at a time, as in chapter 4. The loss is
     the exact -log y[t]: cross_entropy_error's 1e-7 guard against log(0) is not in the backward
     pass, and would shift the slope by a few 1e-5 where y[t] is small."""
+
     def loss() -> float:
         y = network.forward(x).y
         return float(-np.log(y[np.arange(len(t)), t]).mean())
