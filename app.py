@@ -37,12 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web.i18n import current_language
     from web.i18n import gettext
     from web.i18n import remember_language
+    from web.models import remember_model
 
     app.register_blueprint(api.bp)
     app.register_blueprint(draw.bp)
     app.register_blueprint(inside.bp)
     app.jinja_env.globals.update(_=gettext, current_language=current_language, LANGUAGES=LANGUAGES)
     app.after_request(remember_language)
+    app.after_request(remember_model)
     return app
 
 

@@ -243,3 +243,15 @@ def _is_translated_elsewhere(string: str) -> bool:
     return any(
         string in json.loads(p.read_text(encoding="utf-8")) for p in other.glob("*.json") if p.name != "draw.json"
     )
+
+
+def test_the_model_picked_on_one_page_opens_the_other(client):
+    """Picking a model on the drawing page (a reading posted with it) carries over to /inside
+    and back, through a cookie; the JSON API is not affected by it."""
+    assert client.post("/read", data={"model": "book", "image": ""}).status_code == 200
+    assert client.get_cookie("model").value == "book"
+    inside = client.get("/inside").get_data(as_text=True)
+    assert '<option value="book" selected' in inside
+    client.set_cookie("model", "no-such-model")
+    assert client.get("/").status_code == 200
+    assert client.get("/inside").status_code == 200

@@ -25,6 +25,7 @@ from web.models import UnknownModel
 from web.models import all_models
 from web.models import default_model_name
 from web.models import get_model
+from web.models import page_model_name
 from web.reading import read_drawing
 from web.render import page_or_fragment
 from web.samples import BadSample
@@ -48,7 +49,7 @@ def page_context(model_name: str | None = None, **context) -> dict:
 
 @bp.get("/")
 def index():
-    return render_template("draw.html", **page_context(request.args.get("model")))
+    return render_template("draw.html", **page_context(page_model_name(request.args.get("model"))))
 
 
 @bp.post("/read")

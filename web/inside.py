@@ -27,6 +27,7 @@ from web.i18n import gettext as _
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
+from web.models import page_model_name
 from web.reading import read_drawing
 from web.render import is_htmx
 from web.render import page_or_fragment
@@ -191,8 +192,9 @@ def bad_input(exc: Exception, block: str):
 @bp.get("/inside")
 def index():
     try:
-        model, activation = choose(request.args)
-        trace, source = trace_for(request.args, model, activation)
+        values = request.args.to_dict() | {"model": page_model_name(request.args.get("model"))}
+        model, activation = choose(values)
+        trace, source = trace_for(values, model, activation)
     except BadInput as exc:
         return bad_input(exc, "reading")
     context = page_context(model, activation) | reading_context(model, activation, trace, source)

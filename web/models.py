@@ -1,6 +1,8 @@
 """The shipped models, loaded once on first use and shared by every request."""
 
+from flask import Response
 from flask import current_app
+from flask import request
 
 from nn import Model
 from nn import load_models
@@ -32,3 +34,20 @@ def get_model(name: str | None = None) -> Model:
     if name not in models:
         raise UnknownModel(f"unknown model {name!r}; available: {', '.join(models)}")
     return models[name]
+
+
+PAGES = ("draw", "inside")  # blueprints whose model choice carries over to the other page
+
+
+def page_model_name(asked: str | None) -> str | None:
+    """The model a page opens with: the one asked for, else the one last picked on either page."""
+    remembered = request.cookies.get("model")
+    return asked or (remembered if remembered in all_models() else None)
+
+
+def remember_model(response: Response) -> Response:
+    """A model picked on one page is the one the other page opens with (a cookie, not the API)."""
+    name = request.values.get("model") if request.blueprint in PAGES and request.method == "POST" else None
+    if name and name in all_models() and response.status_code < 400:
+        response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
