@@ -47,7 +47,9 @@ def page_model_name(asked: str | None) -> str | None:
 
 def remember_model(response: Response) -> Response:
     """A model picked on one page is the one the other page opens with (a cookie, not the API)."""
-    name = request.values.get("model") if request.blueprint in PAGES and request.method == "POST" else None
-    if name and name in all_models() and response.status_code < 400:
+    if request.blueprint not in PAGES or request.method != "POST" or response.status_code >= 400:
+        return response
+    name = request.form.get("model")
+    if name in all_models():
         response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax")
     return response
