@@ -9,6 +9,7 @@ from PIL import Image
 
 from preprocess.decode import decode_image
 from preprocess.framing import MNIST_STROKE_RANGE
+from preprocess.framing import Framing
 from preprocess.framing import frame
 from preprocess.framing import plain_resize
 from preprocess.ink import SIXTEEN_BIT_MODES
@@ -19,8 +20,9 @@ MAX_WORKING_SIDE = 1024
 
 
 @dataclass
-class Steps:
-    """One drawing's preprocessing; arrays are float32 in 0..1, coordinates are (row, col).
+class Steps(Framing):
+    """One drawing's preprocessing: the Framing of its ink plus where that ink came from; arrays
+    are float32 in 0..1, coordinates are (row, col).
 
     size: (width, height) of the decoded image; mode: its Pillow mode.
     ink: (H, W) ink map, of the image itself or, when its longer side is over MAX_WORKING_SIDE,
@@ -43,16 +45,7 @@ class Steps:
     size: tuple
     mode: str
     ink: np.ndarray
-    blank: bool
-    bbox: tuple | None
-    cropped: np.ndarray
-    fitted: np.ndarray
-    center_of_mass: tuple | None
-    shift: tuple | None
-    mnist: np.ndarray
     plain: np.ndarray
-    stroke_width: float | None
-    stroke_change: float
 
 
 def mnistify(data: bytes, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> Steps:
@@ -61,21 +54,7 @@ def mnistify(data: bytes, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> St
     image = decode_image(data)
     ink = ink_map(shrink_for_work(image))
     framing = frame(ink, stroke_range)
-    return Steps(
-        size=image.size,
-        mode=image.mode,
-        ink=ink,
-        blank=framing.blank,
-        bbox=framing.bbox,
-        cropped=framing.cropped,
-        fitted=framing.fitted,
-        center_of_mass=framing.center_of_mass,
-        shift=framing.shift,
-        mnist=framing.mnist,
-        plain=plain_resize(ink),
-        stroke_width=framing.stroke_width,
-        stroke_change=framing.stroke_change,
-    )
+    return Steps(**vars(framing), size=image.size, mode=image.mode, ink=ink, plain=plain_resize(ink))
 
 
 def shrink_for_work(image: Image.Image) -> Image.Image:
