@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nn.pen import pen_strokes
+
 SIZE = 28
 BOX = 20
 CENTRE = 14.0
 CANVAS = 40
-PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness")
+PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness", "pen")
 CHUNK = 2048
 NOISE_FLOOR = 0.1  # ink below this does not count for the box, as in preprocess.framing
 
@@ -37,6 +39,7 @@ STRENGTH = {
     "elastic_sigma": 4.0,  # smoothness of the displacement field, px
     "thin": 0.6,           # at most this fraction of one erosion step
     "thick": 0.6,          # at most this many dilation steps (fractions blend)
+    "pen": 0.5,            # fraction of distorted images first redrawn with a round pen (nn.pen)
 }
 
 
@@ -283,9 +286,25 @@ def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dic
         part = slice(start, start + CHUNK)
         d = random_distortion(len(images[part]), rng, parts, strength)
         if prob >= 1.0:
-            flat_out[part] = _distort_chunk(images[part], d, renormalise, NOISE_FLOOR)
+            flat_out[part] = _distort_chunk(with_pen(images[part], rng, parts, strength), d, renormalise, NOISE_FLOOR)
             continue
         index = np.flatnonzero(rng.random(len(images[part])) < prob)
         if len(index):
-            flat_out[start + index] = _distort_chunk(images[part][index], d[index], renormalise, NOISE_FLOOR)
+            source = with_pen(images[part][index], rng, parts, strength)
+            flat_out[start + index] = _distort_chunk(source, d[index], renormalise, NOISE_FLOOR)
+    return out
+
+
+def with_pen(images: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dict | None = None) -> np.ndarray:
+    """images with a random fraction (strength "pen") redrawn as canvas strokes of uniform width
+    (nn.pen), left for the distortion that follows to frame. Without "pen" in parts: images, and
+    no draws from rng, so the other parts' draws stay as they were."""
+    if "pen" not in parts:
+        return images
+    fraction = dict(STRENGTH, **(strength or {}))["pen"]
+    chosen = np.flatnonzero(rng.random(len(images)) < fraction)
+    if not len(chosen):
+        return images
+    out = images.copy()
+    out[chosen] = pen_strokes(images[chosen], rng, renormalise=False)
     return out

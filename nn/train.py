@@ -253,7 +253,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dropout", type=float, default=0.0, metavar="RATIO",
                         help="dropout after every hidden layer while training (0 = none)")
     parser.add_argument("--augment", type=parse_augment, default=(), metavar="PARTS",
-                        help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness; "
+                        help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness,pen; "
                              "'all' or 'none'. Distorted images are re-normalised the way the app "
                              "normalises drawings (see nn/augment.py)")
     parser.add_argument("--augment-prob", type=float, default=1.0, metavar="P",
