@@ -63,7 +63,7 @@ def test_page_renders_canvas_form_and_invitation(client):
     assert "<canvas data-drawing" in html and 'data-testid="canvas"' in html
     assert 'data-testid="clear"' in html and 'data-testid="undo"' in html
     assert 'hx-post="/read"' in html and 'hx-trigger="drawing-changed' in html
-    assert 'hx-sync="this:replace"' in html
+    assert 'hx-sync="this:queue last"' in html  # live updates survive slow networks
     assert 'name="image"' in html
     assert "/static/canvas.js" in html and "/static/vendor/htmx-4.0.1/htmx.min.js" in html
     assert 'id="result"' in html and 'aria-live="polite"' in html
