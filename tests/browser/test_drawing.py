@@ -129,6 +129,29 @@ def test_live_update_during_a_stroke(page, live_server):
     expect_digit(page, "1")
 
 
+def test_live_update_during_a_slow_stroke_on_a_slow_network(page, live_server):
+    """With 300 ms of network latency and a new drawing every 100 ms, readings must still arrive
+    while the pen is down: the newest drawing waits for the one in flight instead of aborting it."""
+    open_page(page, live_server)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 300, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    mouse_stroke(page, STROKES["1"][0], release=False)
+    prediction = page.get_by_test_id("prediction")
+    x, y = canvas_point(page, *STROKES["1"][0][-1])
+    for step in range(60):  # a hand that keeps moving for up to 3 s, a little at a time
+        if prediction.text_content().strip():
+            break
+        page.mouse.move(x + (step % 2), y)
+        page.wait_for_timeout(50)
+    assert prediction.text_content().strip(), "no reading arrived while the pen was down"
+    page.mouse.up()
+    expect_digit(page, "1")
+
+
 def test_result_region_stays_in_place_for_screen_readers(page, live_server):
     """outerMorph keeps the aria-live element itself, so only changed text is announced."""
     open_page(page, live_server)
