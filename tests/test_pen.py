@@ -7,6 +7,7 @@ import pytest
 from nn import augment as A
 from nn import pen
 from nn.mnist import load_test_set
+from tests.shapes import count_pieces
 
 
 @pytest.fixture(scope="module")
@@ -28,62 +29,23 @@ def ring(size: int = 40, inner: float = 8.0, outer: float = 14.0) -> np.ndarray:
     return (r >= inner) & (r <= outer)
 
 
-def components(mask: np.ndarray) -> int:
-    """Pieces of a small boolean image, 8-connected (flood fill: test helper only)."""
-    seen = np.zeros_like(mask)
-    count = 0
-    for start in zip(*np.nonzero(mask), strict=True):
-        if seen[start]:
-            continue
-        count += 1
-        stack = [start]
-        seen[start] = True
-        while stack:
-            y, x = stack.pop()
-            for dy in (-1, 0, 1):
-                for dx in (-1, 0, 1):
-                    q = (y + dy, x + dx)
-                    if 0 <= q[0] < mask.shape[0] and 0 <= q[1] < mask.shape[1] and mask[q] and not seen[q]:
-                        seen[q] = True
-                        stack.append(q)
-    return count
-
-
 def test_thinning_a_thick_bar_gives_a_one_pixel_line():
     skeleton = pen.thin(bar()[None])[0]
     assert skeleton.sum(axis=0).max() == 1, "one pixel across"
     assert skeleton.any(axis=0).sum() >= 20, "and most of the bar's length"
-    assert components(skeleton) == 1
+    assert count_pieces(skeleton) == 1
     assert np.all(bar()[skeleton]), "inside the bar"
 
 
 def test_thinning_a_ring_gives_a_closed_thin_ring():
     skeleton = pen.thin(ring()[None])[0]
-    assert components(skeleton) == 1
+    assert count_pieces(skeleton) == 1
     # A closed curve splits the background in two (4-connected background of an 8-connected line).
-    assert components_4(~skeleton) == 2
+    assert count_pieces(~skeleton, connectivity=4) == 2
     rows, cols = np.nonzero(skeleton)
     r = np.hypot(rows - 19.5, cols - 19.5)
     assert np.all(np.abs(r - 11.0) < 2.0)
     assert skeleton.sum() < 2 * np.pi * 11 * 1.3, "one pixel thick, not a band"
-
-
-def components_4(mask: np.ndarray) -> int:
-    seen = np.zeros_like(mask)
-    count = 0
-    for start in zip(*np.nonzero(mask), strict=True):
-        if seen[start]:
-            continue
-        count += 1
-        stack = [start]
-        seen[start] = True
-        while stack:
-            y, x = stack.pop()
-            for q in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
-                if 0 <= q[0] < mask.shape[0] and 0 <= q[1] < mask.shape[1] and mask[q] and not seen[q]:
-                    seen[q] = True
-                    stack.append(q)
-    return count
 
 
 def test_thinning_works_image_by_image_in_a_batch():

@@ -7,7 +7,6 @@ import io
 import struct
 import warnings
 import zlib
-from collections import deque
 
 import numpy as np
 import pytest
@@ -29,6 +28,7 @@ from preprocess.decode import MAX_PIXELS
 from preprocess.decode import MAX_SIDE
 from preprocess.framing import frame
 from preprocess.strokes import stroke_width
+from tests.shapes import count_pieces
 
 CANVAS = 280
 SUPERSAMPLE = 4
@@ -515,27 +515,6 @@ def test_to_png_clips_and_rejects_bad_input():
 # --------------------------------------------------------------------------- connected pieces
 
 
-def flood_fill_count(mask: np.ndarray) -> int:
-    """8-connected pieces by breadth-first search: slow, obviously right."""
-    seen = np.zeros_like(mask)
-    count = 0
-    for start in zip(*np.nonzero(mask), strict=True):
-        if seen[start]:
-            continue
-        count += 1
-        seen[start] = True
-        queue = deque([start])
-        while queue:
-            y, x = queue.popleft()
-            for dy in (-1, 0, 1):
-                for dx in (-1, 0, 1):
-                    ny, nx = y + dy, x + dx
-                    if 0 <= ny < mask.shape[0] and 0 <= nx < mask.shape[1] and mask[ny, nx] and not seen[ny, nx]:
-                        seen[ny, nx] = True
-                        queue.append((ny, nx))
-    return count
-
-
 @pytest.mark.parametrize("seed", range(12))
 def test_run_labelling_matches_flood_fill(seed):
     rng = np.random.default_rng(seed)
@@ -547,4 +526,4 @@ def test_run_labelling_matches_flood_fill(seed):
         rebuilt[row, start:end] = True
     assert np.array_equal(rebuilt, mask)
     labels = label_runs(rows, starts, ends, width)
-    assert len(set(labels.tolist())) == flood_fill_count(mask)
+    assert len(set(labels.tolist())) == count_pieces(mask)
