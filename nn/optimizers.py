@@ -43,7 +43,7 @@ class Adam:
             self.m = {key: np.zeros_like(val) for key, val in params.items()}
             self.v = {key: np.zeros_like(val) for key, val in params.items()}
         self.iter += 1
-        lr_t = lr * math.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
+        lr_t = lr * math.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
         for key in params:
             g = grads[key]
             self.m[key] += (1.0 - self.beta1) * (g - self.m[key])
