@@ -8,9 +8,6 @@ rotation, shear, scale, aspect and an elastic field) and then normalised again t
 with a small residual shift. Training images then have the distribution of the app's inputs.
 
 Everything is vectorised over the batch: one bilinear gather per warp, no loop per pixel.
-That re-framing ("fast") is bilinear and leaves stroke width alone; framing="app" re-frames each
-distorted image with the app's own preprocess.mnist_style instead (stroke width into MNIST's
-range, Pillow's anti-aliased fit), one image at a time and so about 0.4 ms an image.
 Coordinates are (row, column) of pixel centres, so the 28x28 centre of mass target is (14, 14),
 where MNIST puts it (measured on the test set: 13.99, 14.01).
 """
@@ -20,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn.pen import pen_strokes
-from preprocess import mnist_style
 
 SIZE = 28
 BOX = 20
@@ -29,7 +25,6 @@ CANVAS = 40
 PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness", "pen")
 CHUNK = 2048
 NOISE_FLOOR = 0.1  # ink below this does not count for the box, as in preprocess.framing
-FRAMINGS = ("fast", "app")  # re-framing after a distortion: vectorised bilinear, or the app's own
 
 # How strong each part is by default: ranges of uniform draws (elastic: RMS displacement in px
 # and the smoothness of the field in px). Chosen to cover the slant, aspect and stroke widths of
@@ -235,35 +230,7 @@ def grid(size: int) -> tuple:
     return rows[None], cols[None]
 
 
-def frame_like_app(images: np.ndarray) -> np.ndarray:
-    """(N, H, W) ink maps framed one by one by preprocess.mnist_style: exactly what the network
-    is given for a drawing, stroke-width clamp and Pillow's anti-aliasing included."""
-    images = np.asarray(images, dtype=np.float32)
-    out = np.empty((len(images), SIZE, SIZE), dtype=np.float32)
-    for i, image in enumerate(images):
-        out[i] = mnist_style(image)
-    return out
-
-
-def shift_whole(images: np.ndarray, shift_y: np.ndarray, shift_x: np.ndarray) -> np.ndarray:
-    """Each image moved by its shift rounded to whole pixels, zeros coming in: a residual shift
-    that does not resample, so the app framing's strokes stay as sharp as mnist_style made them."""
-    dy = np.rint(shift_y).astype(np.intp)
-    dx = np.rint(shift_x).astype(np.intp)
-    m = int(max(np.abs(dy).max(initial=0), np.abs(dx).max(initial=0)))
-    if m == 0:
-        return images
-    padded = np.pad(images, ((0, 0), (m, m), (m, m)))
-    out = np.empty_like(images)
-    for i in range(len(images)):
-        out[i] = padded[i, m - dy[i]:m - dy[i] + SIZE, m - dx[i]:m - dx[i] + SIZE]
-    return out
-
-
-def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, threshold: float,
-                   framing: str = "fast") -> np.ndarray:
-    if framing not in FRAMINGS:
-        raise ValueError(f"unknown framing {framing!r}; known: {', '.join(FRAMINGS)}")
+def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, threshold: float) -> np.ndarray:
     images = change_thickness(images, d.thickness)
     A = warp_matrices(d)
     Ainv = np.linalg.inv(A).astype(np.float32)
@@ -282,8 +249,6 @@ def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, thresho
     warped = bilinear(images, ys, xs)
     if not renormalise:
         return np.clip(warped, 0.0, 1.0)
-    if framing == "app":
-        return shift_whole(frame_like_app(np.clip(warped, 0.0, 1.0)), d.shift_y, d.shift_x)
     # The app's normalisation, as one more warp: longer side of the ink box to BOX px, centre of
     # mass (of the scaled image, which is the scaled centre of mass) to CENTRE plus a small shift.
     side, cy, cx = ink_box_and_mass(warped, threshold)
@@ -296,25 +261,22 @@ def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, thresho
     return out / np.where(peak > 0, peak, 1.0)
 
 
-def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, threshold: float = NOISE_FLOOR,
-            framing: str = "fast") -> np.ndarray:
+def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, threshold: float = NOISE_FLOOR) -> np.ndarray:
     """Apply d to images (N, 28, 28) in 0..1 and return (N, 28, 28) float32 in 0..1.
-    renormalise: crop, scale and centre each result the MNIST way, as the app does to drawings;
-    framing "fast" does it as one more bilinear warp, "app" with preprocess.mnist_style itself."""
+    renormalise: crop, scale and centre each result the MNIST way, as the app does to drawings."""
     images = np.asarray(images, dtype=np.float32).reshape(-1, SIZE, SIZE)
     out = np.empty_like(images)
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
-        out[part] = _distort_chunk(images[part], d[part], renormalise, threshold, framing)
+        out[part] = _distort_chunk(images[part], d[part], renormalise, threshold)
     return out
 
 
 def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dict | None = None,
-            renormalise: bool = True, prob: float = 1.0, framing: str = "fast") -> np.ndarray:
+            renormalise: bool = True, prob: float = 1.0) -> np.ndarray:
     """A randomly distorted copy of x ((N, 784) or (N, 28, 28), 0..1), in x's shape. Each image
     is distorted with probability prob and otherwise left as it is: the MNIST originals keep the
-    network sharp on MNIST itself. No parts: x itself, untouched. framing: see distort; the
-    random draws are the same for both, so only the framing differs."""
+    network sharp on MNIST itself. No parts: x itself, untouched."""
     if not parts or prob <= 0.0:
         return x
     out = np.array(x, dtype=np.float32)
@@ -324,13 +286,12 @@ def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dic
         part = slice(start, start + CHUNK)
         d = random_distortion(len(images[part]), rng, parts, strength)
         if prob >= 1.0:
-            source = with_pen(images[part], rng, parts, strength)
-            flat_out[part] = _distort_chunk(source, d, renormalise, NOISE_FLOOR, framing)
+            flat_out[part] = _distort_chunk(with_pen(images[part], rng, parts, strength), d, renormalise, NOISE_FLOOR)
             continue
         index = np.flatnonzero(rng.random(len(images[part])) < prob)
         if len(index):
             source = with_pen(images[part][index], rng, parts, strength)
-            flat_out[start + index] = _distort_chunk(source, d[index], renormalise, NOISE_FLOOR, framing)
+            flat_out[start + index] = _distort_chunk(source, d[index], renormalise, NOISE_FLOOR)
     return out
 
 

@@ -8,20 +8,16 @@ command gives the same weights bit for bit on the same machine, NumPy build and 
 """
 
 import argparse
-import hashlib
 import os
 import shlex
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from nn.augment import FRAMINGS
 from nn.augment import augment
-from nn.augment import frame_like_app
 from nn.augment import parse_parts
 from nn.layers import Affine
 from nn.layers import SoftmaxWithLoss
@@ -137,15 +133,14 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
           x_val: np.ndarray | None = None, t_val: np.ndarray | None = None,
           x_test: np.ndarray | None = None, t_test: np.ndarray | None = None,
           progress: Progress | None = None, augment_every: int = 1, augment_prob: float = 1.0,
-          dropout: float = 0.0, framing: str = "fast") -> tuple:
+          dropout: float = 0.0) -> tuple:
     """Train a fresh network; returns (network, history: one dict per epoch).
 
     Distortions of the next epoch are computed in a background thread while this one trains
     (NumPy releases the GIL in its loops); each epoch draws them from its own seeded generator,
     so the thread's timing cannot change the result. augment_every > 1 reuses each distorted
     copy of the training set for that many epochs (in a new order each time): distorting costs
-    more than a training epoch of a small network. framing "app" re-frames each distorted image
-    with the app's preprocess.mnist_style (pass x_train already framed so, see app_framed)."""
+    more than a training epoch of a small network."""
     sizes = [x_train.shape[1], *hidden, 10]
     init_seq, order_seq, augment_seq, dropout_seq = np.random.SeedSequence(seed).spawn(4)
     dropout_rng = np.random.default_rng(dropout_seq)
@@ -162,8 +157,7 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
     fit_idx = np.random.default_rng(seed).choice(n, size=min(n, 10000), replace=False)
 
     def distorted_copy(c: int) -> np.ndarray:
-        return augment(x_train, np.random.default_rng(copy_seeds[c]), parts, strength, prob=augment_prob,
-                       framing=framing)
+        return augment(x_train, np.random.default_rng(copy_seeds[c]), parts, strength, prob=augment_prob)
 
     history, step = [], 0
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -203,24 +197,6 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
             if progress:
                 progress.finish(epoch_summary(row))
     return network, history
-
-
-def app_framed(x: np.ndarray, cache_dir: Path | None = None) -> np.ndarray:
-    """x ((N, 784), 0..1) with every image framed by preprocess.mnist_style, as the app frames a
-    drawing. About 25 s for MNIST's 60k, so it is cached in cache_dir under a hash of x."""
-    path = None
-    if cache_dir is not None:
-        key = hashlib.sha1(np.ascontiguousarray(x, dtype=np.float32).tobytes()).hexdigest()[:16]
-        path = Path(cache_dir) / f"nn-app-framed-{key}.npy"
-        if path.is_file():
-            return np.load(path)
-    framed = frame_like_app(np.asarray(x, dtype=np.float32).reshape(-1, 28, 28)).reshape(len(x), -1)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(temporary, framed)
-        temporary.replace(path)
-    return framed
 
 
 def epoch_summary(row: dict) -> str:
@@ -284,10 +260,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fraction of images distorted each epoch; the others are the MNIST originals")
     parser.add_argument("--augment-every", type=int, default=1, metavar="K",
                         help="draw new distortions every K epochs (reusing a copy saves time on small networks)")
-    parser.add_argument("--framing", choices=FRAMINGS, default="fast",
-                        help="how training images are framed: 'fast' re-frames distorted images with one "
-                             "bilinear warp; 'app' frames every image (originals too) with the app's own "
-                             "preprocess.mnist_style, stroke-width clamp included (slower)")
     parser.add_argument("--validation", type=int, default=0, metavar="N",
                         help="hold out the last N training images and report accuracy on them each epoch")
     parser.add_argument("--seed", type=int, default=0, help="seeds initial weights, batch order and distortions")
@@ -313,7 +285,7 @@ def command_line(args: argparse.Namespace) -> str:
              "--momentum", repr(args.momentum), "--weight-decay", repr(args.weight_decay),
              "--dropout", repr(args.dropout),
              "--augment", ",".join(args.augment) or "none", "--augment-prob", repr(args.augment_prob),
-             "--augment-every", str(args.augment_every), "--framing", args.framing,
+             "--augment-every", str(args.augment_every),
              "--validation", str(args.validation),
              "--seed", str(args.seed), "--dtype", args.dtype]
     if args.description:
@@ -336,8 +308,6 @@ def recipe(args: argparse.Namespace, n_train: int) -> str:
             aug += f" (each image with probability {args.augment_prob:g}, else the original)"
         if args.augment_every > 1:
             aug += f", new draws every {args.augment_every} epochs"
-    if args.framing == "app":
-        aug += "; every training image framed by the app's own preprocess.mnist_style"
     warm = f" after {args.warmup:g} warm-up epochs" if args.warmup else ""
     return (f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
             f"of {args.batch_size} over {n_train} training images{decay}; {init} initialisation; {aug}; "
@@ -375,15 +345,13 @@ def run(args: argparse.Namespace) -> int:
             return 2
         x_val, t_val = x_train[-args.validation:], t_train[-args.validation:]
         x_train, t_train = x_train[:-args.validation], t_train[:-args.validation]
-    if args.framing == "app":
-        x_train = app_framed(x_train, Path(tempfile.gettempdir()))
     sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
     print(f"training {args.name}: {sizes} {args.activation}, {recipe(args, len(x_train))}", file=sys.stderr)
     start = time.perf_counter()
     network, history = train(x_train, t_train, args.hidden, args.activation, args.optimizer, args.epochs,
                              args.batch_size, args.lr, args.weight_decay, args.schedule, args.warmup,
                              args.momentum, args.augment, None, args.seed, x_val, t_val, x_test, t_test,
-                             Progress(), args.augment_every, args.augment_prob, args.dropout, args.framing)
+                             Progress(), args.augment_every, args.augment_prob, args.dropout)
     training_seconds = time.perf_counter() - start
     card = {
         "name": args.name,

@@ -149,34 +149,3 @@ def test_outputs_are_nearly_fixed_points_of_the_apps_framing(digits):
     out = A.augment(images, np.random.default_rng(5), A.PARTS)
     again = np.stack([preprocess.mnist_style(image, None) for image in out])
     assert np.abs(again - out).mean() < 0.06
-
-
-def test_app_framing_is_the_apps_own_framing(digits):
-    """framing="app" hands each distorted image to preprocess.mnist_style: an undistorted digit
-    comes out exactly as the app would frame it, and a distorted one centred on (14, 14)."""
-    preprocess = pytest.importorskip("preprocess")
-    images, _ = digits
-    out = A.distort(images, A.identity_distortion(len(images)), framing="app")
-    np.testing.assert_array_equal(out, np.stack([preprocess.mnist_style(image) for image in images]))
-    no_shift = tuple(p for p in A.PARTS if p != "shift")
-    d = A.random_distortion(len(images), np.random.default_rng(3), no_shift)
-    out = A.distort(images, d, framing="app")
-    _, cy, cx = A.ink_box_and_mass(out, A.NOISE_FLOOR)
-    assert np.all(np.abs(cy - 14.0) < 0.05) and np.all(np.abs(cx - 14.0) < 0.05)
-    d.shift_y = np.full(len(images), 0.8, dtype=np.float32)
-    d.shift_x = np.full(len(images), -1.3, dtype=np.float32)
-    shifted = A.distort(images, d, framing="app")
-    _, sy, sx = A.ink_box_and_mass(shifted, A.NOISE_FLOOR)
-    # Ink pushed over the frame's edge moves the centre less: most images, not every one.
-    moved = (np.abs(sy - cy - 1.0) < 0.05) & (np.abs(sx - cx + 1.0) < 0.05)
-    assert moved.sum() >= 0.9 * len(images)
-
-
-def test_app_framing_draws_the_same_distortions(digits):
-    """Only the framing differs between the two: the same images are left as they were."""
-    images, _ = digits
-    fast = A.augment(images, np.random.default_rng(2), A.PARTS, prob=0.5)
-    app = A.augment(images, np.random.default_rng(2), A.PARTS, prob=0.5, framing="app")
-    same = np.all(fast == images, axis=(1, 2))
-    assert np.array_equal(same, np.all(app == images, axis=(1, 2)))
-    assert np.abs(app[~same] - fast[~same]).mean() < 0.1

@@ -159,23 +159,3 @@ def test_bad_arguments_are_refused(data_dir, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["train", "--data-dir", str(data_dir), "--name", "x", "--hidden", "0"])
     assert main(["train", "--data-dir", str(data_dir), "--name", "x", "--epochs", "0", "--out", str(tmp_path)]) == 2
-
-
-def test_app_framing_is_recorded_cached_and_reproduces(data_dir, tmp_path, monkeypatch, capsys):
-    """--framing app frames the training set once (cached in the temp folder) and its card's
-    command, replayed from the cache, gives the same weights."""
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    out = tmp_path / "models"
-    args = ["train", "--data-dir", str(data_dir), "--name", "tiny", "--hidden", "16", "--activation", "relu",
-            "--epochs", "1", "--batch-size", "50", "--augment", "rotate,shift", "--augment-prob", "0.5",
-            "--framing", "app", "--seed", "2", "--out", str(out)]
-    assert main(args) == 0
-    assert len(list(tmp_path.glob("nn-app-framed-*.npy"))) == 1
-    card = json.loads((out / "tiny.json").read_text())
-    command = shlex.split(card["command"])
-    assert command[command.index("--framing") + 1] == "app"
-    command[command.index("--out") + 1] = str(tmp_path / "again")
-    assert main(command[4:]) == 0
-    with np.load(out / "tiny.npz") as first, np.load(tmp_path / "again" / "tiny.npz") as second:
-        for key in first.files:
-            assert first[key].tobytes() == second[key].tobytes(), key
