@@ -30,16 +30,16 @@ NOISE_FLOOR = 0.1  # ink below this does not count for the box, as in preprocess
 # and the smoothness of the field in px). Chosen to cover the slant, aspect and stroke widths of
 # canvas drawings; see notes/training.md.
 STRENGTH = {
-    "shift": 1.0,          # residual shift after re-normalising, px, each axis
-    "rotate": 15.0,        # degrees either way
-    "scale": 0.12,         # log size either way (size is re-normalised; it changes the blur)
-    "aspect": 0.30,        # log of height/width either way
-    "shear": 0.35,         # x moves by shear * (centre row - row)
-    "elastic": 1.5,        # RMS displacement, px
+    "shift": 1.0,  # residual shift after re-normalising, px, each axis
+    "rotate": 15.0,  # degrees either way
+    "scale": 0.12,  # log size either way (size is re-normalised; it changes the blur)
+    "aspect": 0.30,  # log of height/width either way
+    "shear": 0.35,  # x moves by shear * (centre row - row)
+    "elastic": 1.5,  # RMS displacement, px
     "elastic_sigma": 4.0,  # smoothness of the displacement field, px
-    "thin": 0.6,           # at most this fraction of one erosion step
-    "thick": 0.6,          # at most this many dilation steps (fractions blend)
-    "pen": 0.5,            # fraction of distorted images first redrawn with a round pen (nn.pen)
+    "thin": 0.6,  # at most this fraction of one erosion step
+    "thick": 0.6,  # at most this many dilation steps (fractions blend)
+    "pen": 0.5,  # fraction of distorted images first redrawn with a round pen (nn.pen)
 }
 
 
@@ -272,8 +272,14 @@ def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, thresho
     return out
 
 
-def augment(x: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dict | None = None,
-            renormalise: bool = True, prob: float = 1.0) -> np.ndarray:
+def augment(
+    x: np.ndarray,
+    rng: np.random.Generator,
+    parts: tuple,
+    strength: dict | None = None,
+    renormalise: bool = True,
+    prob: float = 1.0,
+) -> np.ndarray:
     """A randomly distorted copy of x ((N, 784) or (N, 28, 28), 0..1), in x's shape. Each image
     is distorted with probability prob and otherwise left as it is: the MNIST originals keep the
     network sharp on MNIST itself. No parts: x itself, untouched."""

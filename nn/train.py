@@ -62,8 +62,9 @@ class Dropout:
         return dout * self.mask
 
 
-def gradient_with_dropout(network: Network, x: np.ndarray, t: np.ndarray, ratio: float,
-                          rng: np.random.Generator) -> tuple:
+def gradient_with_dropout(
+    network: Network, x: np.ndarray, t: np.ndarray, ratio: float, rng: np.random.Generator
+) -> tuple:
     """Network.gradient with a Dropout layer after every hidden activation."""
     layers = []
     for layer in network.layers():
@@ -126,14 +127,31 @@ def accuracy(network: Network, x: np.ndarray, t: np.ndarray) -> float:
     return network.accuracy(x, t) / len(t) if len(t) else float("nan")
 
 
-def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: str = "relu",
-          optimizer: str = "adam", epochs: int = 10, batch_size: int = 100, lr: float = 1e-3,
-          weight_decay: float = 0.0, schedule: str = "cosine", warmup_epochs: float = 0.0,
-          momentum: float = 0.9, parts: tuple = (), strength: dict | None = None, seed: int = 0,
-          x_val: np.ndarray | None = None, t_val: np.ndarray | None = None,
-          x_test: np.ndarray | None = None, t_test: np.ndarray | None = None,
-          progress: Progress | None = None, augment_every: int = 1, augment_prob: float = 1.0,
-          dropout: float = 0.0) -> tuple:
+def train(
+    x_train: np.ndarray,
+    t_train: np.ndarray,
+    hidden: list,
+    activation: str = "relu",
+    optimizer: str = "adam",
+    epochs: int = 10,
+    batch_size: int = 100,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    schedule: str = "cosine",
+    warmup_epochs: float = 0.0,
+    momentum: float = 0.9,
+    parts: tuple = (),
+    strength: dict | None = None,
+    seed: int = 0,
+    x_val: np.ndarray | None = None,
+    t_val: np.ndarray | None = None,
+    x_test: np.ndarray | None = None,
+    t_test: np.ndarray | None = None,
+    progress: Progress | None = None,
+    augment_every: int = 1,
+    augment_prob: float = 1.0,
+    dropout: float = 0.0,
+) -> tuple:
     """Train a fresh network; returns (network, history: one dict per epoch).
 
     Distortions of the next epoch are computed in a background thread while this one trains
@@ -173,7 +191,7 @@ def train(x_train: np.ndarray, t_train: np.ndarray, hidden: list, activation: st
                 progress.start(f"epoch {e + 1:>3}/{epochs}")
             loss_sum = 0.0
             for i, first in enumerate(range(0, n, batch_size)):
-                batch = perm[first:first + batch_size]
+                batch = perm[first : first + batch_size]
                 if dropout:
                     loss, grads = gradient_with_dropout(network, x_epoch[batch], t_train[batch], dropout, dropout_rng)
                 else:
@@ -227,44 +245,96 @@ def parse_augment(text: str) -> tuple:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
-    parser.epilog = ("example: python -m nn train --data-dir data/mnist --name book-retrained --hidden 50,100 "
-                     "--activation sigmoid --optimizer adam --epochs 30 --augment none --seed 1 --out models/")
-    parser.add_argument("--data-dir", type=Path, required=True,
-                        help="folder with the four MNIST files (train-* and t10k-*, .gz or raw); "
-                             "get them with: python -m nn download")
+    parser.epilog = (
+        "example: python -m nn train --data-dir data/mnist --name book-retrained --hidden 50,100 "
+        "--activation sigmoid --optimizer adam --epochs 30 --augment none --seed 1 --out models/"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="folder with the four MNIST files (train-* and t10k-*, .gz or raw); get them with: python -m nn download",
+    )
     parser.add_argument("--name", required=True, help="model name: writes NAME.npz and NAME.json")
     parser.add_argument("--out", type=Path, default=Path("models"), help="folder to write the model to")
-    parser.add_argument("--hidden", type=parse_hidden, default=[50, 100], metavar="N,N,...",
-                        help="widths of the hidden layers")
-    parser.add_argument("--activation", choices=("sigmoid", "relu"), default="sigmoid",
-                        help="hidden activation; initialisation follows it (Xavier for sigmoid, He for relu)")
-    parser.add_argument("--optimizer", choices=("adam", "sgd", "momentum"), default="adam",
-                        help="adam, or sgd/momentum (SGD with momentum, see --momentum)")
+    parser.add_argument(
+        "--hidden", type=parse_hidden, default=[50, 100], metavar="N,N,...", help="widths of the hidden layers"
+    )
+    parser.add_argument(
+        "--activation",
+        choices=("sigmoid", "relu"),
+        default="sigmoid",
+        help="hidden activation; initialisation follows it (Xavier for sigmoid, He for relu)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        choices=("adam", "sgd", "momentum"),
+        default="adam",
+        help="adam, or sgd/momentum (SGD with momentum, see --momentum)",
+    )
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
     parser.add_argument("--batch-size", type=int, default=100, help="images per gradient step")
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
-    parser.add_argument("--schedule", choices=("cosine", "step", "constant"), default="cosine",
-                        help="learning rate over the run: cosine decay to 0, x0.1 steps at 50%% and 75%%, or constant")
-    parser.add_argument("--warmup", type=float, default=0.0, metavar="EPOCHS",
-                        help="linear learning-rate warm-up, in epochs")
+    parser.add_argument(
+        "--schedule",
+        choices=("cosine", "step", "constant"),
+        default="cosine",
+        help="learning rate over the run: cosine decay to 0, x0.1 steps at 50%% and 75%%, or constant",
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=0.0, metavar="EPOCHS", help="linear learning-rate warm-up, in epochs"
+    )
     parser.add_argument("--momentum", type=float, default=0.9, help="momentum of SGD")
-    parser.add_argument("--weight-decay", type=float, default=0.0,
-                        help="weight decay on W (not b): L2 in the gradient for SGD, decoupled (AdamW) for Adam")
-    parser.add_argument("--dropout", type=float, default=0.0, metavar="RATIO",
-                        help="dropout after every hidden layer while training (0 = none)")
-    parser.add_argument("--augment", type=parse_augment, default=(), metavar="PARTS",
-                        help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness,pen; "
-                             "'all' or 'none'. Distorted images are re-normalised the way the app "
-                             "normalises drawings (see nn/augment.py)")
-    parser.add_argument("--augment-prob", type=float, default=1.0, metavar="P",
-                        help="fraction of images distorted each epoch; the others are the MNIST originals")
-    parser.add_argument("--augment-every", type=int, default=1, metavar="K",
-                        help="draw new distortions every K epochs (reusing a copy saves time on small networks)")
-    parser.add_argument("--validation", type=int, default=0, metavar="N",
-                        help="hold out the last N training images and report accuracy on them each epoch")
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=0.0,
+        help="weight decay on W (not b): L2 in the gradient for SGD, decoupled (AdamW) for Adam",
+    )
+    parser.add_argument(
+        "--dropout",
+        type=float,
+        default=0.0,
+        metavar="RATIO",
+        help="dropout after every hidden layer while training (0 = none)",
+    )
+    parser.add_argument(
+        "--augment",
+        type=parse_augment,
+        default=(),
+        metavar="PARTS",
+        help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness,pen; "
+        "'all' or 'none'. Distorted images are re-normalised the way the app "
+        "normalises drawings (see nn/augment.py)",
+    )
+    parser.add_argument(
+        "--augment-prob",
+        type=float,
+        default=1.0,
+        metavar="P",
+        help="fraction of images distorted each epoch; the others are the MNIST originals",
+    )
+    parser.add_argument(
+        "--augment-every",
+        type=int,
+        default=1,
+        metavar="K",
+        help="draw new distortions every K epochs (reusing a copy saves time on small networks)",
+    )
+    parser.add_argument(
+        "--validation",
+        type=int,
+        default=0,
+        metavar="N",
+        help="hold out the last N training images and report accuracy on them each epoch",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seeds initial weights, batch order and distortions")
-    parser.add_argument("--dtype", choices=("float32", "float16"), default="float32",
-                        help="storage type of the saved weights (float16 halves the file)")
+    parser.add_argument(
+        "--dtype",
+        choices=("float32", "float16"),
+        default="float32",
+        help="storage type of the saved weights (float16 halves the file)",
+    )
     parser.add_argument("--description", default=None, help="one sentence for the model card")
 
 
@@ -277,17 +347,53 @@ def blas_threads() -> str:
 def command_line(args: argparse.Namespace) -> str:
     """The full command, every option spelled out (and the BLAS thread count set), so that
     defaults changing later cannot change what it reproduces."""
-    parts = [f"OPENBLAS_NUM_THREADS={blas_threads()}", "python", "-m", "nn", "train",
-             "--data-dir", str(args.data_dir), "--name", args.name, "--out", str(args.out),
-             "--hidden", ",".join(str(n) for n in args.hidden), "--activation", args.activation,
-             "--optimizer", args.optimizer, "--epochs", str(args.epochs), "--batch-size", str(args.batch_size),
-             "--lr", repr(args.lr), "--schedule", args.schedule, "--warmup", repr(args.warmup),
-             "--momentum", repr(args.momentum), "--weight-decay", repr(args.weight_decay),
-             "--dropout", repr(args.dropout),
-             "--augment", ",".join(args.augment) or "none", "--augment-prob", repr(args.augment_prob),
-             "--augment-every", str(args.augment_every),
-             "--validation", str(args.validation),
-             "--seed", str(args.seed), "--dtype", args.dtype]
+    parts = [
+        f"OPENBLAS_NUM_THREADS={blas_threads()}",
+        "python",
+        "-m",
+        "nn",
+        "train",
+        "--data-dir",
+        str(args.data_dir),
+        "--name",
+        args.name,
+        "--out",
+        str(args.out),
+        "--hidden",
+        ",".join(str(n) for n in args.hidden),
+        "--activation",
+        args.activation,
+        "--optimizer",
+        args.optimizer,
+        "--epochs",
+        str(args.epochs),
+        "--batch-size",
+        str(args.batch_size),
+        "--lr",
+        repr(args.lr),
+        "--schedule",
+        args.schedule,
+        "--warmup",
+        repr(args.warmup),
+        "--momentum",
+        repr(args.momentum),
+        "--weight-decay",
+        repr(args.weight_decay),
+        "--dropout",
+        repr(args.dropout),
+        "--augment",
+        ",".join(args.augment) or "none",
+        "--augment-prob",
+        repr(args.augment_prob),
+        "--augment-every",
+        str(args.augment_every),
+        "--validation",
+        str(args.validation),
+        "--seed",
+        str(args.seed),
+        "--dtype",
+        args.dtype,
+    ]
     if args.description:
         parts += ["--description", args.description]
     return shlex.join(parts)
@@ -309,9 +415,11 @@ def recipe(args: argparse.Namespace, n_train: int) -> str:
         if args.augment_every > 1:
             aug += f", new draws every {args.augment_every} epochs"
     warm = f" after {args.warmup:g} warm-up epochs" if args.warmup else ""
-    return (f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
-            f"of {args.batch_size} over {n_train} training images{decay}; {init} initialisation; {aug}; "
-            f"weights stored as {args.dtype}.")
+    return (
+        f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
+        f"of {args.batch_size} over {n_train} training images{decay}; {init} initialisation; {aug}; "
+        f"weights stored as {args.dtype}."
+    )
 
 
 def check_data_dir(data_dir: Path) -> str | None:
@@ -328,8 +436,12 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.dropout < 1.0:
         print("error: --dropout must be in [0, 1)", file=sys.stderr)
         return 2
-    for name, value, least in (("--epochs", args.epochs, 1), ("--batch-size", args.batch_size, 1),
-                               ("--validation", args.validation, 0), ("--augment-every", args.augment_every, 1)):
+    for name, value, least in (
+        ("--epochs", args.epochs, 1),
+        ("--batch-size", args.batch_size, 1),
+        ("--validation", args.validation, 0),
+        ("--augment-every", args.augment_every, 1),
+    ):
         if value < least:
             print(f"error: {name} must be at least {least}", file=sys.stderr)
             return 2
@@ -343,15 +455,36 @@ def run(args: argparse.Namespace) -> int:
         if args.validation >= len(x_train):
             print(f"error: --validation {args.validation} leaves no training images", file=sys.stderr)
             return 2
-        x_val, t_val = x_train[-args.validation:], t_train[-args.validation:]
-        x_train, t_train = x_train[:-args.validation], t_train[:-args.validation]
+        x_val, t_val = x_train[-args.validation :], t_train[-args.validation :]
+        x_train, t_train = x_train[: -args.validation], t_train[: -args.validation]
     sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
     print(f"training {args.name}: {sizes} {args.activation}, {recipe(args, len(x_train))}", file=sys.stderr)
     start = time.perf_counter()
-    network, history = train(x_train, t_train, args.hidden, args.activation, args.optimizer, args.epochs,
-                             args.batch_size, args.lr, args.weight_decay, args.schedule, args.warmup,
-                             args.momentum, args.augment, None, args.seed, x_val, t_val, x_test, t_test,
-                             Progress(), args.augment_every, args.augment_prob, args.dropout)
+    network, history = train(
+        x_train,
+        t_train,
+        args.hidden,
+        args.activation,
+        args.optimizer,
+        args.epochs,
+        args.batch_size,
+        args.lr,
+        args.weight_decay,
+        args.schedule,
+        args.warmup,
+        args.momentum,
+        args.augment,
+        None,
+        args.seed,
+        x_val,
+        t_val,
+        x_test,
+        t_test,
+        Progress(),
+        args.augment_every,
+        args.augment_prob,
+        args.dropout,
+    )
     training_seconds = time.perf_counter() - start
     card = {
         "name": args.name,
@@ -379,7 +512,9 @@ def run(args: argparse.Namespace) -> int:
     card["test_accuracy"] = correct / len(t_test)
     save_model(args.out, args.name, network.params, card, dtype=dtype)
     size = weights_path.stat().st_size / 1e6
-    print(f"saved {weights_path} ({size:.2f} MB): test accuracy {card['test_accuracy']:.4f} "
-          f"({correct}/{len(t_test)}), {training_seconds:.0f} s", file=sys.stderr)
+    print(
+        f"saved {weights_path} ({size:.2f} MB): test accuracy {card['test_accuracy']:.4f} "
+        f"({correct}/{len(t_test)}), {training_seconds:.0f} s",
+        file=sys.stderr,
+    )
     return 0
-

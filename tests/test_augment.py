@@ -16,7 +16,7 @@ def digits():
 
 def blob(size: int = 28, sigma: float = 3.0, centre: float = 13.5) -> np.ndarray:
     rows, cols = np.mgrid[0:size, 0:size]
-    return np.exp(-((rows - centre) ** 2 + (cols - centre) ** 2) / (2 * sigma ** 2)).astype(np.float32)
+    return np.exp(-((rows - centre) ** 2 + (cols - centre) ** 2) / (2 * sigma**2)).astype(np.float32)
 
 
 def test_all_parts_keep_shape_dtype_and_range(digits):
@@ -112,7 +112,7 @@ def test_elastic_field_is_smooth_and_of_the_asked_size():
     d = A.random_distortion(200, np.random.default_rng(0), ("elastic",))
     field = d.elastic
     assert field.shape == (200, 2, A.CANVAS, A.CANVAS)
-    rms = float(np.sqrt((field ** 2).mean()))
+    rms = float(np.sqrt((field**2).mean()))
     assert rms == pytest.approx(A.STRENGTH["elastic"], rel=0.15)
     step = np.abs(np.diff(field, axis=-1)).mean()
     assert step < 0.2 * rms

@@ -45,8 +45,20 @@ def data_dir(tmp_path_factory, small):
 def test_training_lowers_the_loss(small, optimizer):
     x, t, x_test, t_test = small
     lr = 1e-3 if optimizer == "adam" else 0.05
-    network, history = train(x, t, [32], "relu", optimizer, epochs=4, batch_size=50, lr=lr,
-                             schedule="constant", seed=0, x_test=x_test, t_test=t_test)
+    network, history = train(
+        x,
+        t,
+        [32],
+        "relu",
+        optimizer,
+        epochs=4,
+        batch_size=50,
+        lr=lr,
+        schedule="constant",
+        seed=0,
+        x_test=x_test,
+        t_test=t_test,
+    )
     losses = [row["loss"] for row in history]
     assert losses[-1] < 0.6 * losses[0]
     assert history[-1]["train_acc"] > 0.8
@@ -79,8 +91,16 @@ def test_dropout_trains_and_is_reproducible(small):
 
 def test_same_seed_gives_bit_identical_weights(small):
     x, t, _, _ = small
-    kwargs = dict(hidden=[16, 8], activation="relu", optimizer="adam", epochs=2, batch_size=64, lr=2e-3,
-                  weight_decay=1e-2, parts=("rotate", "elastic", "thickness"))
+    kwargs = dict(
+        hidden=[16, 8],
+        activation="relu",
+        optimizer="adam",
+        epochs=2,
+        batch_size=64,
+        lr=2e-3,
+        weight_decay=1e-2,
+        parts=("rotate", "elastic", "thickness"),
+    )
     a, _ = train(x, t, seed=3, **kwargs)
     b, _ = train(x, t, seed=3, **kwargs)
     c, _ = train(x, t, seed=4, **kwargs)
@@ -118,15 +138,48 @@ def test_learning_rate_schedules():
 
 def test_cli_writes_model_and_card_and_its_command_reproduces(data_dir, tmp_path, capsys):
     out = tmp_path / "models"
-    args = ["train", "--data-dir", str(data_dir), "--name", "tiny", "--hidden", "24", "--activation", "relu",
-            "--epochs", "2", "--batch-size", "50", "--augment", "shift,shear", "--seed", "5",
-            "--out", str(out), "--dtype", "float16"]
+    args = [
+        "train",
+        "--data-dir",
+        str(data_dir),
+        "--name",
+        "tiny",
+        "--hidden",
+        "24",
+        "--activation",
+        "relu",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "50",
+        "--augment",
+        "shift,shear",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+        "--dtype",
+        "float16",
+    ]
     assert main(args) == 0
     err = capsys.readouterr().err
     assert "epoch   2/2" in err and "test accuracy" in err
     card = json.loads((out / "tiny.json").read_text())
-    for field in ("name", "architecture", "activation", "input_scaling", "training", "command", "seed",
-                  "test_accuracy", "training_seconds", "epoch_seconds", "data", "licence", "description"):
+    for field in (
+        "name",
+        "architecture",
+        "activation",
+        "input_scaling",
+        "training",
+        "command",
+        "seed",
+        "test_accuracy",
+        "training_seconds",
+        "epoch_seconds",
+        "data",
+        "licence",
+        "description",
+    ):
         assert field in card, field
     assert card["architecture"] == "784-24-10" and card["seed"] == 5
     model = load_model(out / "tiny.npz")
