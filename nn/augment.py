@@ -176,23 +176,23 @@ def bilinear(images: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     index += x0
     index += (np.arange(n) * ((h + 2) * (w + 2)))[:, None, None]
     flat = padded.reshape(-1)
-    top = np.take(flat, index)
-    index += 1
-    step = np.take(flat, index)
-    step -= top
-    step *= fx
-    top += step
-    index += w + 1
-    bottom = np.take(flat, index)
-    index += 1
-    step = np.take(flat, index)
-    step -= bottom
-    step *= fx
-    bottom += step
+    top = _lerp_along_row(flat, index, fx)
+    index += w + 2
+    bottom = _lerp_along_row(flat, index, fx)
     bottom -= top
     bottom *= fy
     top += bottom
     return top
+
+
+def _lerp_along_row(flat: np.ndarray, index: np.ndarray, fx: np.ndarray) -> np.ndarray:
+    """flat[index] + fx * (flat[index + 1] - flat[index]), in place on fresh arrays."""
+    left = np.take(flat, index)
+    step = np.take(flat, index + 1)
+    step -= left
+    step *= fx
+    left += step
+    return left
 
 
 def warp_matrices(d: Distortion) -> np.ndarray:
