@@ -94,16 +94,22 @@ class Network:
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> tuple:
         """Backpropagation: (loss, {name: dL/dparam}) for a batch with labels t."""
-        layers, last = self.layers(), SoftmaxWithLoss()
-        out = x
-        for layer in layers:
-            out = layer.forward(out)
-        loss = last.forward(out, t)
-        dout = last.backward()
-        for layer in reversed(layers):
-            dout = layer.backward(dout)
-        affines = [layer for layer in layers if isinstance(layer, Affine)]
-        grads = {}
-        for i, layer in enumerate(affines, start=1):
-            grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
-        return loss, grads
+        return backprop(self.layers(), x, t)
+
+
+def backprop(layers: list, x: np.ndarray, t: np.ndarray) -> tuple:
+    """Forward through the layers and softmax-with-loss, then backward through them reversed:
+    (loss, {W1: dW, b1: db, ...}) numbered by the Affine layers in order."""
+    last = SoftmaxWithLoss()
+    out = x
+    for layer in layers:
+        out = layer.forward(out)
+    loss = last.forward(out, t)
+    dout = last.backward()
+    for layer in reversed(layers):
+        dout = layer.backward(dout)
+    affines = [layer for layer in layers if isinstance(layer, Affine)]
+    grads = {}
+    for i, layer in enumerate(affines, start=1):
+        grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
+    return loss, grads

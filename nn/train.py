@@ -20,12 +20,12 @@ import numpy as np
 from nn.augment import augment
 from nn.augment import parse_parts
 from nn.layers import Affine
-from nn.layers import SoftmaxWithLoss
 from nn.mnist import FILES
 from nn.mnist import load_mnist
 from nn.model_files import load_model
 from nn.model_files import save_model
 from nn.network import Network
+from nn.network import backprop
 from nn.optimizers import learning_rate
 from nn.optimizers import make_optimizer
 
@@ -71,18 +71,7 @@ def gradient_with_dropout(
         layers.append(layer)
         if not isinstance(layer, Affine):
             layers.append(Dropout(ratio, rng))
-    out = x
-    for layer in layers:
-        out = layer.forward(out)
-    last = SoftmaxWithLoss()
-    loss = last.forward(out, t)
-    dout = last.backward()
-    for layer in reversed(layers):
-        dout = layer.backward(dout)
-    grads = {}
-    for i, layer in enumerate([layer for layer in layers if isinstance(layer, Affine)], start=1):
-        grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
-    return loss, grads
+    return backprop(layers, x, t)
 
 
 class Progress:
