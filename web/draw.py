@@ -34,10 +34,14 @@ from web.samples import pick_sample
 bp = Blueprint("draw", __name__)
 
 
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 @bp.app_template_filter("png_uri")
 def png_uri(array, scale: int = 1) -> str:
     """A 2-D 0..1 array as a data: URI of a PNG (ink white on black, as MNIST is shown)."""
-    return "data:image/png;base64," + base64.b64encode(to_png(array, scale)).decode("ascii")
+    return data_uri(to_png(array, scale))
 
 
 def page_context(model_name: str | None = None, **context) -> dict:
@@ -87,6 +91,6 @@ def sample():
     except BadSample as exc:
         return render_template("partials/sample_note.html", error=str(exc)), 400
     response = make_response(render_template("partials/sample_note.html", sample=chosen))
-    image = "data:image/png;base64," + base64.b64encode(chosen.png).decode("ascii")
-    response.headers["HX-Trigger"] = json.dumps({"drawing-load": {"target": "#draw-form", "image": image}})
+    load = {"target": "#draw-form", "image": data_uri(chosen.png)}
+    response.headers["HX-Trigger"] = json.dumps({"drawing-load": load})
     return response
