@@ -2,11 +2,17 @@
 
 Builds a set of 280x280 canvases (pen-stroke digits traced from the MNIST *test* set, and digits
 typed in handwriting fonts), then runs each through the app's preprocessing and a model, so that
-preprocessing and training changes are judged on what people actually draw. Nothing here ever
-touches the training set, so the score stays an honest held-out measure.
+preprocessing and training changes are judged on what people actually draw. The benchmark set
+never touches the training set, so the score stays an honest held-out measure.
+
+The same generator, with wider settings, also draws MNIST *training* digits for the network to
+learn from (--training-drawings; `python -m nn train --extra-data` reads the file): the two sets
+share no source digit.
 
     python bench/drawings.py --model book --model default [--regenerate] [--save-errors DIR]
     python bench/drawings.py --write-fixtures tests/fixtures/drawings
+    python bench/drawings.py --training-drawings build/train/drawn-60k-s1.npz --count 60000 --seed 1 \
+        --data-dir /path/to/mnist
 
 The font half needs Debian's handwriting fonts (missing ones are skipped and named):
     apt-get install fonts-bwht fonts-comic-neue fonts-dancingscript fonts-kaushanscript fonts-breip
@@ -15,10 +21,13 @@ The font half needs Debian's handwriting fonts (missing ones are skipped and nam
 """
 
 import argparse
+import io
 import json
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,12 +122,13 @@ def zhang_suen(mask: np.ndarray) -> np.ndarray:
             return img[1:-1, 1:-1].astype(bool)
 
 
-def skeleton_strokes(digit: np.ndarray, upsample: int = 4) -> tuple:
+def skeleton_strokes(digit: np.ndarray, upsample: int = 4, threshold: int = 110, rounds: int = 6) -> tuple:
     """(points (K, 2) as x, y; segments (M, 2) of point indices) of an MNIST 28x28 digit: the
-    digit is enlarged first so that the skeleton follows its curves, not its pixel grid."""
+    digit is enlarged first so that the skeleton follows its curves, not its pixel grid.
+    threshold: grey level (0..255) that counts as ink; rounds: of smoothing."""
     size = 28 * upsample
     big = np.asarray(Image.fromarray(digit).resize((size, size), Image.Resampling.BICUBIC))
-    skeleton = zhang_suen(big > 110)
+    skeleton = zhang_suen(big > threshold)
     ys, xs = np.nonzero(skeleton)
     index = -np.ones(skeleton.shape, np.int64)
     index[ys, xs] = np.arange(len(ys))
@@ -130,7 +140,7 @@ def skeleton_strokes(digit: np.ndarray, upsample: int = 4) -> tuple:
         segments.append(np.stack([index[ys, xs][keep], other[keep]], axis=1))
     points, segments = np.stack([xs, ys], axis=1).astype(np.float64), np.concatenate(segments)
     points, segments = drop_specks(points, segments, min_points=3 * upsample)
-    return smooth(points, segments), segments
+    return smooth(points, segments, rounds), segments
 
 
 def drop_specks(points: np.ndarray, segments: np.ndarray, min_points: int) -> tuple:
@@ -195,10 +205,18 @@ def place(width: float, height: float, rng: np.random.Generator, size: int, marg
     return x0, y0
 
 
-def pen_drawing(digit: np.ndarray, rng: np.random.Generator, style: str, heights: tuple = (50, 250)) -> tuple:
+def pen_drawing(
+    digit: np.ndarray,
+    rng: np.random.Generator,
+    style: str,
+    heights: tuple = (50, 250),
+    pens: tuple = (6, 28),
+    trace: tuple = (110, 6),
+) -> tuple:
     """(ink coverage image, facts) of one MNIST digit redrawn with a pen at a random size,
-    position and width; app styles use the app's own 18 px brush."""
-    points, segments = skeleton_strokes(digit)
+    position and width (pens, px); app styles use the app's own 18 px brush. trace: (ink
+    threshold, smoothing rounds) of the skeleton."""
+    points, segments = skeleton_strokes(digit, threshold=trace[0], rounds=trace[1])
     points -= points.min(axis=0)
     span = points.max(axis=0)  # skeleton width, height
     if style in ("app", "hidpi"):  # with an 18 px brush nobody draws a readable digit under ~90 px
@@ -206,7 +224,7 @@ def pen_drawing(digit: np.ndarray, rng: np.random.Generator, style: str, heights
         pen = float(APP_PEN)
     else:
         height = rng.uniform(*heights)
-        pen = min(rng.uniform(6, 28), 0.16 * height)  # thicker fills the loops: unreadable to people too
+        pen = min(rng.uniform(*pens), 0.16 * height)  # thicker fills the loops: unreadable to people too
     aspect = rng.uniform(0.85, 1.15)  # people draw narrower or wider than the MNIST writer
     scale = (height - pen) / max(span[1], 1.0)
     sx, sy = scale * aspect, scale
@@ -431,6 +449,56 @@ def write_fixtures(folder: Path, seed: int = 20240) -> None:
     )
 
 
+# --------------------------------------------------------------------------- drawings to train on
+
+# Training drawings vary the tracing beyond the benchmark's settings, so that a network learns
+# pen drawings in general rather than this generator's habits: (low, high) of uniform draws.
+TRAINING_VARIETY = {"heights": (40, 260), "pens": (4, 30), "threshold": (80, 150), "rounds": (2, 9)}
+
+
+def training_drawing(digit: np.ndarray, seed: int, index: int) -> np.ndarray | None:
+    """One MNIST *training* digit redrawn like the benchmark's pen drawings and put through the
+    app's own preprocessing: the 28x28 uint8 the network would read, or None if it came out blank."""
+    rng = np.random.default_rng([seed, 3, index])
+    style = pick_style(rng)
+    v = TRAINING_VARIETY
+    trace = (int(rng.integers(*v["threshold"])), int(rng.integers(*v["rounds"])))
+    mask, _ = pen_drawing(digit, rng, style, heights=v["heights"], pens=v["pens"], trace=trace)
+    png = io.BytesIO()
+    colour(mask, style, rng).save(png, "PNG", compress_level=1)
+    steps = mnistify(png.getvalue())
+    return None if steps.blank else np.round(steps.mnist * 255).astype(np.uint8)
+
+
+def _training_chunk(job: tuple) -> list:
+    data_dir, seed, sources, first = job
+    images, _ = read_split(data_dir, "train")
+    return [training_drawing(images[s], seed, first + k) for k, s in enumerate(sources)]
+
+
+def write_training_drawings(out: Path, count: int, seed: int, data_dir: Path, workers: int = 2, log=print) -> None:
+    """out (.npz): x (N, 28, 28) uint8 and t (N,) labels of `count` drawings made from the MNIST
+    training set (every digit once before any twice), for `python -m nn train --extra-data`. The
+    file is a function of seed and count; blanks (digits too faint to trace) are left out."""
+    start = time.perf_counter()
+    _, labels = read_split(data_dir, "train")
+    order = np.random.default_rng(seed).permutation(len(labels))
+    sources = order[np.arange(count) % len(order)]
+    step = 500
+    jobs = [(data_dir, seed, sources[i : i + step], i) for i in range(0, count, step)]
+    drawn = []
+    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
+        chunks = pool.map(_training_chunk, jobs) if pool else map(_training_chunk, jobs)
+        for k, chunk in enumerate(chunks):
+            drawn += chunk
+            log(f"  {min((k + 1) * step, count)}/{count} drawings, {time.perf_counter() - start:.0f} s")
+    keep = np.array([x is not None for x in drawn], dtype=bool)
+    x = np.stack([x for x in drawn if x is not None])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, x=x, t=labels[sources][keep].astype(np.uint8), source=sources[keep])
+    log(f"wrote {out}: {len(x)} drawings ({count - len(x)} blank left out), {time.perf_counter() - start:.0f} s")
+
+
 # --------------------------------------------------------------------------- scoring
 
 
@@ -568,8 +636,22 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--max-errors", type=int, default=300, help="at most this many per model")
     parser.add_argument("--json", type=Path, help="also write the headline numbers here")
     parser.add_argument("--write-fixtures", type=Path, metavar="DIR", help="write the small test fixtures and stop")
+    parser.add_argument(
+        "--training-drawings", type=Path, metavar="FILE.npz", help="write drawings made from TRAINING digits and stop"
+    )
+    parser.add_argument("--count", type=int, default=60000, help="how many training drawings")
+    parser.add_argument("--workers", type=int, default=2, help="processes drawing them (--training-drawings)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=PROJECT_DATA,
+        help="MNIST folder holding the training set (--training-drawings)",
+    )
     args = parser.parse_args(argv)
 
+    if args.training_drawings:
+        write_training_drawings(args.training_drawings, args.count, args.seed, args.data_dir, args.workers)
+        return 0
     if args.write_fixtures:
         write_fixtures(args.write_fixtures)
         return 0

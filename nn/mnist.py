@@ -97,3 +97,25 @@ def load_mnist(
 def load_test_set(data_dir: Path = PROJECT_DATA) -> tuple:
     """The 10,000 test images as (N, 784) float32 in 0..1 and their labels."""
     return load_mnist(data_dir=data_dir, with_train=False)[1]
+
+
+def read_extra(path: Path) -> tuple:
+    """(x (N, 784) float32 in 0..1, t (N,) int64) from an .npz of more 28x28 training digits:
+    x (N, 28, 28) uint8 and t (N,) labels 0-9, e.g. drawings made by bench/drawings.py
+    --training-drawings. Pickled content is refused."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [name for name in ("x", "t") if name not in data.files]
+            if missing:
+                raise DataError(f"{path}: needs arrays x (N, 28, 28) and t (N,), lacks {', '.join(missing)}")
+            images, labels = data["x"], data["t"]
+    except (OSError, ValueError, zlib.error) as exc:
+        raise DataError(f"{path}: not a readable .npz of plain arrays ({exc})") from exc
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise DataError(f"{path}: x is {images.dtype} {images.shape}, expected uint8 (N, 28, 28)")
+    if labels.shape != (len(images),) or (len(labels) and not 0 <= labels.min() <= labels.max() <= 9):
+        raise DataError(f"{path}: t must hold one label 0-9 per image ({len(images)} images)")
+    return _prepare(images, labels, normalize=True, flatten=True, one_hot_label=False)

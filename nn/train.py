@@ -21,7 +21,9 @@ from nn.augment import augment
 from nn.augment import parse_parts
 from nn.layers import Affine
 from nn.mnist import FILES
+from nn.mnist import DataError
 from nn.mnist import load_mnist
+from nn.mnist import read_extra
 from nn.model_files import load_model
 from nn.model_files import save_model
 from nn.network import Network
@@ -317,6 +319,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="hold out the last N training images and report accuracy on them each epoch",
     )
+    parser.add_argument(
+        "--extra-data",
+        type=Path,
+        default=None,
+        metavar="FILE.npz",
+        help="more training digits (x (N, 28, 28) uint8, t (N,)), e.g. from bench/drawings.py --training-drawings",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seeds initial weights, batch order and distortions")
     parser.add_argument(
         "--dtype",
@@ -383,12 +392,14 @@ def command_line(args: argparse.Namespace) -> str:
         "--dtype",
         args.dtype,
     ]
+    if args.extra_data:
+        parts += ["--extra-data", str(args.extra_data)]
     if args.description:
         parts += ["--description", args.description]
     return shlex.join(parts)
 
 
-def recipe(args: argparse.Namespace, n_train: int) -> str:
+def recipe(args: argparse.Namespace, n_train: int, n_extra: int = 0) -> str:
     opt = "Adam" if args.optimizer == "adam" else f"SGD with momentum {args.momentum}"
     decay = ""
     if args.weight_decay:
@@ -404,9 +415,12 @@ def recipe(args: argparse.Namespace, n_train: int) -> str:
         if args.augment_every > 1:
             aug += f", new draws every {args.augment_every} epochs"
     warm = f" after {args.warmup:g} warm-up epochs" if args.warmup else ""
+    images = f"{n_train} training images"
+    if n_extra:
+        images = f"{n_train + n_extra} training images ({n_train} MNIST + {n_extra} from {args.extra_data.name})"
     return (
         f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
-        f"of {args.batch_size} over {n_train} training images{decay}; {init} initialisation; {aug}; "
+        f"of {args.batch_size} over {images}{decay}; {init} initialisation; {aug}; "
         f"weights stored as {args.dtype}."
     )
 
@@ -446,8 +460,19 @@ def run(args: argparse.Namespace) -> int:
             return 2
         x_val, t_val = x_train[-args.validation :], t_train[-args.validation :]
         x_train, t_train = x_train[: -args.validation], t_train[: -args.validation]
+    n_mnist = len(x_train)
+    if args.extra_data:
+        try:
+            x_extra, t_extra = read_extra(args.extra_data)
+        except DataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        x_train, t_train = np.concatenate([x_train, x_extra]), np.concatenate([t_train, t_extra])
     sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
-    print(f"training {args.name}: {sizes} {args.activation}, {recipe(args, len(x_train))}", file=sys.stderr)
+    print(
+        f"training {args.name}: {sizes} {args.activation}, {recipe(args, n_mnist, len(x_train) - n_mnist)}",
+        file=sys.stderr,
+    )
     start = time.perf_counter()
     network, history = train(
         x_train,
@@ -480,7 +505,7 @@ def run(args: argparse.Namespace) -> int:
         "architecture": network.architecture,
         "activation": args.activation,
         "input_scaling": INPUT_SCALING,
-        "training": recipe(args, len(x_train)),
+        "training": recipe(args, n_mnist, len(x_train) - n_mnist),
         "command": command_line(args),
         "seed": args.seed,
         "test_accuracy": None,

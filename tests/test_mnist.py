@@ -15,6 +15,7 @@ from nn.mnist import PROJECT_DATA
 from nn.mnist import DataError
 from nn.mnist import load_mnist
 from nn.mnist import load_test_set
+from nn.mnist import read_extra
 from nn.mnist import read_idx
 from nn.mnist import read_split
 
@@ -145,3 +146,42 @@ def test_images_of_the_wrong_size(tmp_path):
 def test_label_that_is_not_a_digit(tmp_path):
     write_split(tmp_path, np.zeros((2, 28, 28)), np.array([3, 12]))
     refused(tmp_path / LABELS, "label 12 is not a digit", lambda: read_split(tmp_path, "test"))
+
+
+def test_extra_training_digits_are_read_scaled_and_flattened(tmp_path):
+    images = np.arange(3 * 784, dtype=np.int64).reshape(3, 28, 28) % 256
+    np.savez(tmp_path / "extra.npz", x=images.astype(np.uint8), t=np.array([0, 9, 4], np.uint8))
+    x, t = read_extra(tmp_path / "extra.npz")
+    assert x.shape == (3, 784) and x.dtype == np.float32 and x.max() == 1.0
+    assert np.array_equal(x[1], images[1].reshape(784).astype(np.float32) / 255.0)
+    assert t.tolist() == [0, 9, 4] and t.dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        ({"x": np.zeros((2, 28, 28), np.uint8)}, "lacks t"),
+        ({"x": np.zeros((2, 28, 28), np.float32), "t": np.zeros(2, np.uint8)}, "expected uint8 (N, 28, 28)"),
+        ({"x": np.zeros((2, 20, 20), np.uint8), "t": np.zeros(2, np.uint8)}, "expected uint8 (N, 28, 28)"),
+        ({"x": np.zeros((2, 28, 28), np.uint8), "t": np.zeros(3, np.uint8)}, "one label 0-9 per image"),
+        ({"x": np.zeros((2, 28, 28), np.uint8), "t": np.array([1, 10], np.uint8)}, "one label 0-9 per image"),
+    ],
+)
+def test_bad_extra_training_files_are_refused_naming_the_file(tmp_path, arrays, message):
+    path = tmp_path / "extra.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(DataError, match="extra.npz") as error:
+        read_extra(path)
+    assert message in str(error.value)
+
+
+def test_extra_training_files_never_unpickle(tmp_path):
+    path = tmp_path / "extra.npz"
+    np.savez(path, x=np.array([{"a": 1}], dtype=object), t=np.zeros(1, np.uint8))
+    with pytest.raises(DataError, match="extra.npz"):
+        read_extra(path)
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    with pytest.raises(DataError, match="junk.npz"):
+        read_extra(tmp_path / "junk.npz")
+    with pytest.raises(DataError, match="not found"):
+        read_extra(tmp_path / "missing.npz")

@@ -212,3 +212,23 @@ def test_bad_arguments_are_refused(data_dir, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["train", "--data-dir", str(data_dir), "--name", "x", "--hidden", "0"])
     assert main(["train", "--data-dir", str(data_dir), "--name", "x", "--epochs", "0", "--out", str(tmp_path)]) == 2
+
+
+def test_extra_training_digits_join_the_training_set_and_the_card(data_dir, small, tmp_path, capsys):
+    x_train, t_train = small[0], small[1]
+    extra = tmp_path / "drawn.npz"
+    np.savez(
+        extra, x=np.round(x_train[:40] * 255).astype(np.uint8).reshape(-1, 28, 28), t=t_train[:40].astype(np.uint8)
+    )
+    out = tmp_path / "models"
+    base = ["train", "--data-dir", str(data_dir), "--name", "x", "--hidden", "16", "--epochs", "1", "--out", str(out)]
+    assert main([*base, "--extra-data", str(extra)]) == 0
+    card = json.loads((out / "x.json").read_text())
+    assert "640 training images (600 MNIST + 40 from drawn.npz)" in card["training"]
+    command = shlex.split(card["command"])
+    assert command[command.index("--extra-data") + 1] == str(extra)
+
+    (tmp_path / "broken.npz").write_bytes(b"PK nothing")
+    capsys.readouterr()
+    assert main([*base, "--extra-data", str(tmp_path / "broken.npz")]) == 1
+    assert "broken.npz" in capsys.readouterr().err

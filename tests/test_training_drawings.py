@@ -1,0 +1,63 @@
+"""bench/drawings.py --training-drawings: MNIST training digits redrawn with a pen and put through
+the app's preprocessing, as extra data for `python -m nn train --extra-data`. Data: a slice of the
+committed test set written out as a tiny training split (no download, no shared folder)."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from bench.drawings import main as drawings_main
+from bench.drawings import write_training_drawings
+from nn.mnist import FILES
+from nn.mnist import IMAGE_MAGIC
+from nn.mnist import LABEL_MAGIC
+from nn.mnist import PROJECT_DATA
+from nn.mnist import read_extra
+from nn.mnist import read_split
+from preprocess.framing import center_of_mass
+from preprocess.framing import ink_bbox
+
+
+def write_idx(path, array: np.ndarray, magic: int) -> None:
+    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+@pytest.fixture(scope="module")
+def train_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mnist")
+    images, labels = read_split(PROJECT_DATA, "test")
+    write_idx(folder / FILES["train_img"], images[:30], IMAGE_MAGIC)
+    write_idx(folder / FILES["train_label"], labels[:30], LABEL_MAGIC)
+    return folder
+
+
+def test_training_drawings_are_labelled_app_framed_and_reproducible(train_dir, tmp_path):
+    out = tmp_path / "drawn.npz"
+    write_training_drawings(out, 12, seed=3, data_dir=train_dir, workers=1, log=lambda _: None)
+    with np.load(out, allow_pickle=False) as data:
+        x, t, source = data["x"], data["t"], data["source"]
+    assert x.shape == (12, 28, 28) and x.dtype == np.uint8
+    _, labels = read_split(train_dir, "train")
+    assert len(set(source.tolist())) == 12 and np.array_equal(t, labels[source])
+    for image in x.astype(np.float32) / 255:
+        top, left, bottom, right = ink_bbox(image > 0.1)
+        assert 18 <= max(bottom - top, right - left) <= 22  # longer side about 20 px, as MNIST
+        row, col = center_of_mass(image)
+        assert abs(row - 14) < 0.6 and abs(col - 14) < 0.6
+
+    again = tmp_path / "again.npz"
+    write_training_drawings(again, 12, seed=3, data_dir=train_dir, workers=1, log=lambda _: None)
+    with np.load(again, allow_pickle=False) as data:
+        assert data["x"].tobytes() == x.tobytes()
+    x_extra, t_extra = read_extra(out)  # what nn train --extra-data reads
+    assert x_extra.shape == (12, 784) and t_extra.tolist() == t.tolist()
+
+
+def test_the_command_line_writes_the_file(train_dir, tmp_path, capsys):
+    out = tmp_path / "cli.npz"
+    args = ["--training-drawings", str(out), "--count", "3", "--workers", "1", "--data-dir", str(train_dir)]
+    assert drawings_main(args) == 0
+    assert "3 drawings" in capsys.readouterr().out
+    assert read_extra(out)[0].shape == (3, 784)
