@@ -7,6 +7,8 @@ import gzip
 import numpy as np
 import pytest
 
+from bench.drawings import PEN_SETTINGS
+from bench.drawings import load_or_generate
 from bench.drawings import main as drawings_main
 from bench.drawings import write_training_drawings
 from nn.mnist import FILES
@@ -61,3 +63,16 @@ def test_the_command_line_writes_the_file(train_dir, tmp_path, capsys):
     assert drawings_main(args) == 0
     assert "3 drawings" in capsys.readouterr().out
     assert read_extra(out)[0].shape == (3, 784)
+
+
+def test_variant_benchmark_sets_record_their_tracing_and_are_rebuilt_when_it_changes(tmp_path):
+    out = tmp_path / "set"
+    variant = {"pens": [3, 34], "trace": [140, 3]}
+    first = load_or_generate(out, seed=5, n_pen=3, n_font=0, regenerate=False, pen_settings=variant)
+    assert first["pen_settings"] == variant and len(first["items"]) == 3
+    drawn = [(out / item["file"]).read_bytes() for item in first["items"]]
+    assert load_or_generate(out, 5, 3, 0, False, variant) == first  # same settings: read from disk
+    assert [(out / item["file"]).read_bytes() for item in first["items"]] == drawn
+    default = load_or_generate(out, 5, 3, 0, False)  # other settings: drawn again
+    assert default["pen_settings"] == PEN_SETTINGS
+    assert [(out / item["file"]).read_bytes() for item in default["items"]] != drawn
