@@ -522,7 +522,11 @@ def write_training_drawings(out: Path, count: int, seed: int, data_dir: Path, wo
     keep = np.array([x is not None for x in drawn], dtype=bool)
     x = np.stack([x for x in drawn if x is not None])
     out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, x=x, t=labels[sources][keep].astype(np.uint8), source=sources[keep])
+    about = (
+        f"{len(x)} MNIST training digits redrawn with a pen and framed by the app's preprocessing: "
+        f"python bench/drawings.py --training-drawings {out} --count {count} --seed {seed} --data-dir {data_dir}"
+    )
+    np.savez_compressed(out, x=x, t=labels[sources][keep].astype(np.uint8), source=sources[keep], about=about)
     log(f"wrote {out}: {len(x)} drawings ({count - len(x)} blank left out), {time.perf_counter() - start:.0f} s")
 
 

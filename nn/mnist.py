@@ -100,9 +100,9 @@ def load_test_set(data_dir: Path = PROJECT_DATA) -> tuple:
 
 
 def read_extra(path: Path) -> tuple:
-    """(x (N, 784) float32 in 0..1, t (N,) int64) from an .npz of more 28x28 training digits:
-    x (N, 28, 28) uint8 and t (N,) labels 0-9, e.g. drawings made by bench/drawings.py
-    --training-drawings. Pickled content is refused."""
+    """(x (N, 784) float32 in 0..1, t (N,) int64, about: str) from an .npz of more 28x28 training
+    digits: x (N, 28, 28) uint8, t (N,) labels 0-9 and optionally `about`, a text saying how they
+    were made (bench/drawings.py --training-drawings writes one). Pickled content is refused."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found")
@@ -112,10 +112,11 @@ def read_extra(path: Path) -> tuple:
             if missing:
                 raise DataError(f"{path}: needs arrays x (N, 28, 28) and t (N,), lacks {', '.join(missing)}")
             images, labels = data["x"], data["t"]
+            about = str(data["about"]) if "about" in data.files else ""
     except (OSError, ValueError, zlib.error) as exc:
         raise DataError(f"{path}: not a readable .npz of plain arrays ({exc})") from exc
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
         raise DataError(f"{path}: x is {images.dtype} {images.shape}, expected uint8 (N, 28, 28)")
     if labels.shape != (len(images),) or (len(labels) and not 0 <= labels.min() <= labels.max() <= 9):
         raise DataError(f"{path}: t must hold one label 0-9 per image ({len(images)} images)")
-    return _prepare(images, labels, normalize=True, flatten=True, one_hot_label=False)
+    return (*_prepare(images, labels, normalize=True, flatten=True, one_hot_label=False), about)

@@ -8,6 +8,7 @@ command gives the same weights bit for bit on the same machine, NumPy build and 
 """
 
 import argparse
+import hashlib
 import os
 import shlex
 import sys
@@ -463,7 +464,7 @@ def run(args: argparse.Namespace) -> int:
     n_mnist = len(x_train)
     if args.extra_data:
         try:
-            x_extra, t_extra = read_extra(args.extra_data)
+            x_extra, t_extra, about = read_extra(args.extra_data)
         except DataError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -518,6 +519,13 @@ def run(args: argparse.Namespace) -> int:
         "licence": LICENCE,
         "description": args.description or f"A {sizes} {args.activation} network trained by this project.",
     }
+    if args.extra_data:
+        card["extra_data"] = {
+            "file": args.extra_data.name,
+            "images": len(x_train) - n_mnist,
+            "sha256": hashlib.sha256(args.extra_data.read_bytes()).hexdigest(),
+            "about": about,
+        }
     dtype = np.float16 if args.dtype == "float16" else np.float32
     weights_path = save_model(args.out, args.name, network.params, card, dtype=dtype)
     # The accuracy on the card is that of the file as written and read back (float16 included).

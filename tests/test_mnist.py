@@ -151,7 +151,8 @@ def test_label_that_is_not_a_digit(tmp_path):
 def test_extra_training_digits_are_read_scaled_and_flattened(tmp_path):
     images = np.arange(3 * 784, dtype=np.int64).reshape(3, 28, 28) % 256
     np.savez(tmp_path / "extra.npz", x=images.astype(np.uint8), t=np.array([0, 9, 4], np.uint8))
-    x, t = read_extra(tmp_path / "extra.npz")
+    x, t, about = read_extra(tmp_path / "extra.npz")
+    assert about == ""  # no text saying how they were made
     assert x.shape == (3, 784) and x.dtype == np.float32 and x.max() == 1.0
     assert np.array_equal(x[1], images[1].reshape(784).astype(np.float32) / 255.0)
     assert t.tolist() == [0, 9, 4] and t.dtype == np.int64

@@ -3,6 +3,7 @@ complete model card whose command reproduces the weights. Data: a slice of the c
 written out as a tiny MNIST folder, so no download and no shared folder are needed."""
 
 import gzip
+import hashlib
 import json
 import shlex
 
@@ -227,6 +228,8 @@ def test_extra_training_digits_join_the_training_set_and_the_card(data_dir, smal
     assert "640 training images (600 MNIST + 40 from drawn.npz)" in card["training"]
     command = shlex.split(card["command"])
     assert command[command.index("--extra-data") + 1] == str(extra)
+    assert card["extra_data"]["file"] == "drawn.npz" and card["extra_data"]["images"] == 40
+    assert card["extra_data"]["sha256"] == hashlib.sha256(extra.read_bytes()).hexdigest()
 
     (tmp_path / "broken.npz").write_bytes(b"PK nothing")
     capsys.readouterr()
