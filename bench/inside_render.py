@@ -5,7 +5,7 @@ through Flask's test client (no network, no browser). Not a test; prints figures
 
 Measures the whole page for a test image (GET /inside?sample=N), the reading fragment for a drawing
 (POST /inside/read, what htmx asks while you draw) and a neuron's detail (layer 1 and the last
-hidden layer). Without models/default, a random 784-512-256-10 ReLU network stands in for it.
+hidden layer). Without models/default, a random 784-768-384-10 ReLU network (its shape) stands in for it.
 """
 
 import argparse
@@ -34,7 +34,7 @@ BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as a browser asks: the tim
 HTMX = {"HX-Request": "true"} | BROWSER
 
 
-def random_default(sizes=(784, 512, 256, 10), seed: int = 0) -> Model:
+def random_default(sizes=(784, 768, 384, 10), seed: int = 0) -> Model:
     """He-initialised random weights in the default model's shape."""
     rng = np.random.default_rng(seed)
     params = {}
