@@ -5,6 +5,15 @@ that also runs on Windows and macOS); on first run it installs what is missing i
 """
 
 if __name__ == "__main__":
+    import os
+
+    # Each reading is a small matrix product and waitress already serves requests on parallel
+    # threads; BLAS threads on top of those fight for the same cores (bench/api_latency.py, default
+    # model, 4 connections: 175 requests/s with BLAS's own threads, 296 with one). Set before NumPy
+    # loads; a value given by the user wins.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
     from bootstrap import ensure_requirements
 
     ensure_requirements()
