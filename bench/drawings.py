@@ -11,8 +11,8 @@ share no source digit.
 
     python bench/drawings.py --model book --model default [--regenerate] [--save-errors DIR]
     python bench/drawings.py --write-fixtures tests/fixtures/drawings
-    python bench/drawings.py --training-drawings build/train/drawn-60k-s1.npz --count 60000 --seed 1 \
-        --data-dir /path/to/mnist
+    python bench/drawings.py --training-drawings build/train/drawn-120k-s1.npz --count 120000 --seed 1 \
+        --data-dir /path/to/mnist   # what models/default learned from (its card says so)
 
 The font half needs Debian's handwriting fonts (missing ones are skipped and named):
     apt-get install fonts-bwht fonts-comic-neue fonts-dancingscript fonts-kaushanscript fonts-breip
@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine lives
     sys.path.insert(0, str(ROOT))
 
 from nn.mnist import PROJECT_DATA  # noqa: E402
+from nn.mnist import DataError  # noqa: E402
 from nn.mnist import read_split  # noqa: E402
 from nn.model_files import load_models  # noqa: E402
 from preprocess import mnistify  # noqa: E402
@@ -685,7 +686,11 @@ def main(argv: list | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.training_drawings:
-        write_training_drawings(args.training_drawings, args.count, args.seed, args.data_dir, args.workers)
+        try:
+            write_training_drawings(args.training_drawings, args.count, args.seed, args.data_dir, args.workers)
+        except DataError as exc:
+            print(f"error: {exc}; get MNIST with: python -m nn download --out {args.data_dir}", file=sys.stderr)
+            return 1
         return 0
     if args.write_fixtures:
         write_fixtures(args.write_fixtures)

@@ -77,3 +77,11 @@ def test_variant_benchmark_sets_record_their_tracing_and_are_rebuilt_when_it_cha
     default = load_or_generate(out, 5, 3, 0, False)  # other settings: drawn again
     assert default["pen_settings"] == PEN_SETTINGS
     assert [(out / item["file"]).read_bytes() for item in default["items"]] != drawn
+
+
+def test_a_folder_without_the_training_set_is_a_clear_error(tmp_path, capsys):
+    args = ["--training-drawings", str(tmp_path / "x.npz"), "--count", "3", "--data-dir", str(tmp_path)]
+    assert drawings_main(args) == 1
+    err = capsys.readouterr().err
+    assert "not found" in err and "python -m nn download" in err
+    assert not (tmp_path / "x.npz").exists()
