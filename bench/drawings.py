@@ -499,9 +499,8 @@ def training_drawing(digit: np.ndarray, seed: int, index: int) -> np.ndarray | N
 
 
 def _training_chunk(job: tuple) -> list:
-    data_dir, seed, sources, first = job
-    images, _ = read_split(data_dir, "train")
-    return [training_drawing(images[s], seed, first + k) for k, s in enumerate(sources)]
+    digits, seed, first = job
+    return [training_drawing(digit, seed, first + k) for k, digit in enumerate(digits)]
 
 
 def write_training_drawings(out: Path, count: int, seed: int, data_dir: Path, workers: int = 2, log=print) -> None:
@@ -509,11 +508,11 @@ def write_training_drawings(out: Path, count: int, seed: int, data_dir: Path, wo
     training set (every digit once before any twice), for `python -m nn train --extra-data`. The
     file is a function of seed and count; blanks (digits too faint to trace) are left out."""
     start = time.perf_counter()
-    _, labels = read_split(data_dir, "train")
+    images, labels = read_split(data_dir, "train")
     order = np.random.default_rng(seed).permutation(len(labels))
     sources = order[np.arange(count) % len(order)]
-    step = 500
-    jobs = [(data_dir, seed, sources[i : i + step], i) for i in range(0, count, step)]
+    step = 500  # the digits travel with each job: the workers never read the data files again
+    jobs = [(images[sources[i : i + step]], seed, i) for i in range(0, count, step)]
     drawn = []
     with ProcessPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
         chunks = pool.map(_training_chunk, jobs) if pool else map(_training_chunk, jobs)

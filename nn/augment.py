@@ -290,11 +290,9 @@ def augment(
     images = np.asarray(x, dtype=np.float32).reshape(-1, SIZE, SIZE)
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
-        d = random_distortion(len(images[part]), rng, parts, strength)
-        if prob >= 1.0:
-            flat_out[part] = _distort_chunk(with_pen(images[part], rng, parts, strength), d, renormalise, NOISE_FLOOR)
-            continue
-        index = np.flatnonzero(rng.random(len(images[part])) < prob)
+        n = len(images[part])
+        d = random_distortion(n, rng, parts, strength)
+        index = np.arange(n) if prob >= 1.0 else np.flatnonzero(rng.random(n) < prob)
         if len(index):
             source = with_pen(images[part][index], rng, parts, strength)
             flat_out[start + index] = _distort_chunk(source, d[index], renormalise, NOISE_FLOOR)

@@ -18,21 +18,10 @@ from nn.mnist import load_test_set
 from nn.mnist import read_extra
 from nn.mnist import read_idx
 from nn.mnist import read_split
+from tests.mnist_files import write_split
 
 IMAGES = FILES["test_img"]
 LABELS = FILES["test_label"]
-
-
-def idx_bytes(magic: int, array: np.ndarray) -> bytes:
-    """An IDX file: magic, then each dimension as a big-endian uint32, then the bytes."""
-    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
-def write_split(folder: Path, images: np.ndarray, labels: np.ndarray, gz: bool = False) -> None:
-    for name, magic, array in ((IMAGES, IMAGE_MAGIC, images), (LABELS, LABEL_MAGIC, labels)):
-        data = idx_bytes(magic, array)
-        (folder / name).write_bytes(gzip.compress(data) if gz else data)
 
 
 def test_the_committed_test_set():
@@ -77,7 +66,7 @@ def test_raw_files_read_like_gzip(tmp_path):
 @pytest.mark.parametrize("gz", [False, True])
 def test_small_files_made_here(tmp_path, gz):
     images = np.arange(3 * 28 * 28).reshape(3, 28, 28) % 256
-    write_split(tmp_path, images, np.array([3, 1, 4]), gz=gz)
+    write_split(tmp_path, "test", images, np.array([3, 1, 4]), gz=gz)
     read_images, read_labels = read_split(tmp_path, "test")
     np.testing.assert_array_equal(read_images, images)
     assert read_labels.tolist() == [3, 1, 4]
@@ -133,18 +122,18 @@ def test_too_short_for_a_header(tmp_path):
 
 
 def test_count_mismatch_between_images_and_labels(tmp_path):
-    write_split(tmp_path, np.zeros((5, 28, 28)), np.zeros(4))
+    write_split(tmp_path, "test", np.zeros((5, 28, 28)), np.zeros(4))
     error = refused(tmp_path / IMAGES, "5 images but .* has 4 labels", lambda: read_split(tmp_path, "test"))
     assert str(tmp_path / LABELS) in str(error)
 
 
 def test_images_of_the_wrong_size(tmp_path):
-    write_split(tmp_path, np.zeros((2, 32, 32)), np.zeros(2))
+    write_split(tmp_path, "test", np.zeros((2, 32, 32)), np.zeros(2))
     refused(tmp_path / IMAGES, r"images are \(32, 32\), expected \(28, 28\)", lambda: read_split(tmp_path, "test"))
 
 
 def test_label_that_is_not_a_digit(tmp_path):
-    write_split(tmp_path, np.zeros((2, 28, 28)), np.array([3, 12]))
+    write_split(tmp_path, "test", np.zeros((2, 28, 28)), np.array([3, 12]))
     refused(tmp_path / LABELS, "label 12 is not a digit", lambda: read_split(tmp_path, "test"))
 
 

@@ -2,7 +2,6 @@
 complete model card whose command reproduces the weights. Data: a slice of the committed test set
 written out as a tiny MNIST folder, so no download and no shared folder are needed."""
 
-import gzip
 import hashlib
 import json
 import shlex
@@ -19,6 +18,7 @@ from nn.optimizers import learning_rate
 from nn.train import gradient_with_dropout
 from nn.train import init_params
 from nn.train import train
+from tests.mnist_files import write_split
 
 
 @pytest.fixture(scope="module")
@@ -27,18 +27,12 @@ def small():
     return x[:600], t[:600], x[600:800], t[600:800]
 
 
-def write_idx(path, array: np.ndarray, magic: int) -> None:
-    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
-
-
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory, small):
     folder = tmp_path_factory.mktemp("mnist")
     x_train, t_train, x_test, t_test = small
-    for prefix, x, t in (("train", x_train, t_train), ("t10k", x_test, t_test)):
-        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", np.round(x * 255).reshape(-1, 28, 28), 2051)
-        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", t, 2049)
+    for split, x, t in (("train", x_train, t_train), ("test", x_test, t_test)):
+        write_split(folder, split, np.round(x * 255).reshape(-1, 28, 28), t, gz=True)
     return folder
 
 

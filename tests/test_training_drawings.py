@@ -2,8 +2,6 @@
 the app's preprocessing, as extra data for `python -m nn train --extra-data`. Data: a slice of the
 committed test set written out as a tiny training split (no download, no shared folder)."""
 
-import gzip
-
 import numpy as np
 import pytest
 
@@ -11,27 +9,19 @@ from bench.drawings import PEN_SETTINGS
 from bench.drawings import load_or_generate
 from bench.drawings import main as drawings_main
 from bench.drawings import write_training_drawings
-from nn.mnist import FILES
-from nn.mnist import IMAGE_MAGIC
-from nn.mnist import LABEL_MAGIC
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_extra
 from nn.mnist import read_split
 from preprocess.framing import center_of_mass
 from preprocess.framing import ink_bbox
-
-
-def write_idx(path, array: np.ndarray, magic: int) -> None:
-    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
-    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
+from tests.mnist_files import write_split
 
 
 @pytest.fixture(scope="module")
 def train_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mnist")
     images, labels = read_split(PROJECT_DATA, "test")
-    write_idx(folder / FILES["train_img"], images[:30], IMAGE_MAGIC)
-    write_idx(folder / FILES["train_label"], labels[:30], LABEL_MAGIC)
+    write_split(folder, "train", images[:30], labels[:30], gz=True)
     return folder
 
 
