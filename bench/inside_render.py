@@ -29,6 +29,7 @@ from app import create_app  # noqa: E402
 from nn import Model  # noqa: E402
 from nn import Network  # noqa: E402
 from nn import load_models  # noqa: E402
+from nn.train import init_params  # noqa: E402
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as a browser asks: the time includes gzip
 HTMX = {"HX-Request": "true"} | BROWSER
@@ -36,11 +37,7 @@ HTMX = {"HX-Request": "true"} | BROWSER
 
 def random_default(sizes=(784, 768, 384, 10), seed: int = 0) -> Model:
     """He-initialised random weights in the default model's shape."""
-    rng = np.random.default_rng(seed)
-    params = {}
-    for i in range(1, len(sizes)):
-        params[f"W{i}"] = (rng.standard_normal((sizes[i - 1], sizes[i])) * np.sqrt(2 / sizes[i - 1])).astype(np.float32)
-        params[f"b{i}"] = np.zeros(sizes[i], np.float32)
+    params = init_params(list(sizes), "relu", np.random.default_rng(seed))
     architecture = "-".join(map(str, sizes))
     card = {"name": f"random {architecture} (stand-in for default)", "architecture": architecture, "activation": "relu"}
     return Model(name="default (random)", card=card, network=Network(params, "relu"))
