@@ -29,16 +29,12 @@ STROKES = [[(0.2, 0.25), (0.35, 0.1), (0.65, 0.1), (0.8, 0.3), (0.2, 0.9), (0.85
 def canvas(size: int, style: str) -> Image.Image:
     """A digit drawn as the app's canvas sends it: an 18 px pen at 280 px, scaled with size."""
     pen = round(18 * size / 280)
-    if style == "transparent":
-        image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-        ink = (0, 0, 0, 255)
-    else:
-        image = Image.new("RGBA", (size, size), (255, 255, 255, 255))
-        ink = (0, 0, 0, 255)
+    paper = (0, 0, 0, 0) if style == "transparent" else (255, 255, 255, 255)
+    image = Image.new("RGBA", (size, size), paper)
     draw = ImageDraw.Draw(image)
     for line in STROKES:
         points = [(x * size, y * size) for x, y in line]
-        draw.line(points, fill=ink, width=pen, joint="curve")
+        draw.line(points, fill=(0, 0, 0, 255), width=pen, joint="curve")
     return image
 
 
