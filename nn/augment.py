@@ -16,15 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from imaging.mnist_frame import BOX_SIZE
+from imaging.mnist_frame import CENTRE
+from imaging.mnist_frame import FRAME_SIZE
+from imaging.mnist_frame import NOISE_FLOOR
+from imaging.mnist_frame import centre_of_mass
+from imaging.mnist_frame import ink_box
+from imaging.morphology import dilate
+from imaging.morphology import erode
 from nn.pen import pen_strokes
 
-SIZE = 28
-BOX = 20
-CENTRE = 14.0
 CANVAS = 40
 PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness", "pen")
 CHUNK = 2048
-NOISE_FLOOR = 0.1  # ink below this does not count for the box, as in preprocess.framing
 
 # How strong each part is by default: ranges of uniform draws (elastic: RMS displacement in px
 # and the smoothness of the field in px). Chosen to cover the slant, aspect and stroke widths of
@@ -123,36 +127,20 @@ def random_distortion(n: int, rng: np.random.Generator, parts: tuple, strength: 
     return d
 
 
-def grey_dilate(images: np.ndarray) -> np.ndarray:
-    """Grey-level dilation by a 3x3 square: each pixel becomes the max of its neighbourhood."""
-    p = np.pad(images, ((0, 0), (1, 1), (1, 1)))
-    h, w = images.shape[1:]
-    rows = np.maximum(np.maximum(p[:, :-2], p[:, 1:-1]), p[:, 2:])
-    return np.maximum(np.maximum(rows[:, :, :-2], rows[:, :, 1:-1]), rows[:, :, 2:])[:, :h, :w]
-
-
-def grey_erode(images: np.ndarray) -> np.ndarray:
-    """Grey-level erosion by a 3x3 cross (milder than the square: MNIST strokes are thin)."""
-    p = np.pad(images, ((0, 0), (1, 1), (1, 1)))
-    out = np.minimum(p[:, 1:-1, 1:-1], p[:, :-2, 1:-1])
-    out = np.minimum(out, p[:, 2:, 1:-1])
-    out = np.minimum(out, p[:, 1:-1, :-2])
-    return np.minimum(out, p[:, 1:-1, 2:])
-
-
 def change_thickness(images: np.ndarray, thickness: np.ndarray) -> np.ndarray:
-    """Thicken (thickness > 0, in dilation steps, fractions blend) or thin (< 0) each stroke."""
+    """Thicken (thickness > 0, in steps of grey-level dilation by a 3x3 square, fractions blend)
+    or thin (< 0, erosion by a 3x3 cross: milder, MNIST strokes are thin) each stroke."""
     t = thickness[:, None, None]
     out = images
     if (t < 0).any():
-        thin = images + (-t) * (grey_erode(images) - images)
+        thin = images + (-t) * (erode(images, square=False) - images)
         # Erosion dims anti-aliased strokes; a drawn stroke, however thin, has full-ink cores.
         peak = thin.max(axis=(1, 2), keepdims=True)
         thin = thin / np.where(peak > 0, peak, 1.0)
         out = np.where(t < 0, thin, out)
     if (t > 0).any():
-        once = grey_dilate(images)
-        twice = grey_dilate(once)
+        once = dilate(images)
+        twice = dilate(once)
         first = np.minimum(t, 1.0)
         second = np.clip(t - 1.0, 0.0, 1.0)
         thick = images + first * (once - images) + second * (twice - once)
@@ -212,17 +200,11 @@ def warp_matrices(d: Distortion) -> np.ndarray:
 
 def ink_box_and_mass(images: np.ndarray, threshold: float) -> tuple:
     """Per image: the longer side of the box around pixels above threshold (in px, as a count of
-    pixels), and the centre of mass (row, col). Blank images get side 0 and the image centre."""
-    n, h, w = images.shape
-    ink = images > threshold
-    rows, cols = ink.any(axis=2), ink.any(axis=1)
-    height = np.where(rows.any(1), h - rows[:, ::-1].argmax(1) - rows.argmax(1), 0)
-    width = np.where(cols.any(1), w - cols[:, ::-1].argmax(1) - cols.argmax(1), 0)
-    mass = images.sum(axis=(1, 2))
-    safe = np.where(mass > 0, mass, 1.0)
-    cy = np.where(mass > 0, (images.sum(axis=2) @ np.arange(h, dtype=np.float32)) / safe, (h - 1) / 2)
-    cx = np.where(mass > 0, (images.sum(axis=1) @ np.arange(w, dtype=np.float32)) / safe, (w - 1) / 2)
-    return np.maximum(height, width), cy, cx
+    pixels), and the centre of mass (row, col), in float32. Blank images get side 0 and the image
+    centre."""
+    top, left, bottom, right = np.moveaxis(ink_box(images > threshold), -1, 0)
+    cy, cx = centre_of_mass(images, dtype=np.float32)
+    return np.maximum(bottom - top, right - left), cy, cx
 
 
 def grid(size: int) -> tuple:
@@ -234,13 +216,13 @@ def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, thresho
     images = change_thickness(images, d.thickness)
     A = warp_matrices(d)
     Ainv = np.linalg.inv(A).astype(np.float32)
-    size = CANVAS if renormalise else SIZE
+    size = CANVAS if renormalise else FRAME_SIZE
     rows, cols = grid(size)
     py, px = rows - (size - 1) / 2, cols - (size - 1) / 2
     if d.elastic is not None:
-        e = d.elastic if renormalise else d.elastic[:, :, :SIZE, :SIZE]
+        e = d.elastic if renormalise else d.elastic[:, :, :FRAME_SIZE, :FRAME_SIZE]
         py, px = py + e[:, 0], px + e[:, 1]
-    src = (SIZE - 1) / 2
+    src = (FRAME_SIZE - 1) / 2
     ys = Ainv[:, 0, 0, None, None] * py + Ainv[:, 0, 1, None, None] * px + src
     xs = Ainv[:, 1, 0, None, None] * py + Ainv[:, 1, 1, None, None] * px + src
     if not renormalise:
@@ -249,13 +231,13 @@ def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, thresho
     warped = bilinear(images, ys, xs)
     if not renormalise:
         return np.clip(warped, 0.0, 1.0)
-    # The app's normalisation, as one more warp: longer side of the ink box to BOX px, centre of
+    # The app's normalisation, as one more warp: longer side of the ink box to BOX_SIZE px, centre of
     # mass (of the scaled image, which is the scaled centre of mass) to CENTRE plus a small shift.
     side, cy, cx = ink_box_and_mass(warped, threshold)
-    zoom = np.where(side > 0, BOX / np.maximum(side, 1), 1.0).astype(np.float32)[:, None, None]
-    rows, cols = grid(SIZE)
-    ys = cy[:, None, None] + (rows - CENTRE - d.shift_y[:, None, None]) / zoom
-    xs = cx[:, None, None] + (cols - CENTRE - d.shift_x[:, None, None]) / zoom
+    zoom = np.where(side > 0, BOX_SIZE / np.maximum(side, 1), 1.0).astype(np.float32)[:, None, None]
+    rows, cols = grid(FRAME_SIZE)
+    ys = cy[:, None, None] + (rows - CENTRE[0] - d.shift_y[:, None, None]) / zoom
+    xs = cx[:, None, None] + (cols - CENTRE[1] - d.shift_x[:, None, None]) / zoom
     out = np.clip(bilinear(warped, ys, xs), 0.0, 1.0)
     peak = out.max(axis=(1, 2), keepdims=True)
     return out / np.where(peak > 0, peak, 1.0)
@@ -264,12 +246,19 @@ def _distort_chunk(images: np.ndarray, d: Distortion, renormalise: bool, thresho
 def distort(images: np.ndarray, d: Distortion, renormalise: bool = True, threshold: float = NOISE_FLOOR) -> np.ndarray:
     """Apply d to images (N, 28, 28) in 0..1 and return (N, 28, 28) float32 in 0..1.
     renormalise: crop, scale and centre each result the MNIST way, as the app does to drawings."""
-    images = np.asarray(images, dtype=np.float32).reshape(-1, SIZE, SIZE)
+    images = np.asarray(images, dtype=np.float32).reshape(-1, FRAME_SIZE, FRAME_SIZE)
     out = np.empty_like(images)
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
         out[part] = _distort_chunk(images[part], d[part], renormalise, threshold)
     return out
+
+
+def frame(x: np.ndarray) -> np.ndarray:
+    """x ((N, 784) or (N, 28, 28), 0..1) framed again the MNIST way (longer side of the ink box
+    20 px, centre of mass at (14, 14), peak 1), as the app frames drawings, in x's shape."""
+    images = np.asarray(x, dtype=np.float32).reshape(-1, FRAME_SIZE, FRAME_SIZE)
+    return distort(images, identity_distortion(len(images))).reshape(np.shape(x))
 
 
 def augment(
@@ -286,8 +275,8 @@ def augment(
     if not parts or prob <= 0.0:
         return x
     out = np.array(x, dtype=np.float32)
-    flat_out = out.reshape(-1, SIZE, SIZE)
-    images = np.asarray(x, dtype=np.float32).reshape(-1, SIZE, SIZE)
+    flat_out = out.reshape(-1, FRAME_SIZE, FRAME_SIZE)
+    images = np.asarray(x, dtype=np.float32).reshape(-1, FRAME_SIZE, FRAME_SIZE)
     for start in range(0, len(images), CHUNK):
         part = slice(start, start + CHUNK)
         n = len(images[part])
@@ -310,5 +299,5 @@ def with_pen(images: np.ndarray, rng: np.random.Generator, parts: tuple, strengt
     if not len(chosen):
         return images
     out = images.copy()
-    out[chosen] = pen_strokes(images[chosen], rng, renormalise=False)
+    out[chosen] = pen_strokes(images[chosen], rng)
     return out

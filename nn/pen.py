@@ -7,17 +7,18 @@ digit is thinned to its centre line and drawn again with a disc:
 
     28x28 --2x bilinear--> 56x56 --threshold--> ink --Zhang-Suen--> skeleton
           --distance to the skeleton, round pen of a random radius, anti-aliased--> 56x56
-          --2x2 mean--> 28x28 --re-framed the MNIST way (nn.augment.distort)--> 0..1
+          --2x2 mean--> 28x28, 0..1, for nn.augment to warp and frame the MNIST way
 
-Everything runs on the whole batch at once. Thinning looks up each pixel's 8 neighbours, packed
-into one byte, in a 256-entry table per sub-iteration, so a sub-iteration is a dozen array
-operations however many images there are. Coordinates and framing follow nn.augment.
+Everything runs on the whole batch at once (thinning: imaging.thinning). Coordinates follow
+nn.augment.
 """
 
 import numpy as np
 
+from imaging import thinning
+
 SCALE = 2  # drawing grid per MNIST pixel: fine enough for round ends, cheap enough per epoch
-THRESHOLD = 0.4  # ink for the skeleton, on the upsampled digit (bench/drawings.py uses 110/255)
+THRESHOLD = 0.4  # ink for the skeleton, on the upsampled digit (nn/synthesis.py uses 110/255)
 MAX_ROUNDS = 20  # Zhang-Suen rounds; MNIST strokes at SCALE 2 need about 4
 CHUNK = 512  # images per pass: keeps the working arrays in cache
 # Pen width, in MNIST pixels of the 28x28 frame, drawn uniformly per image. The app brings
@@ -26,68 +27,13 @@ CHUNK = 512  # images per pass: keeps the working arrays in cache
 WIDTH = (1.2, 2.9)
 SOFTNESS = 0.25  # at most this much of a 3x3 blur on top of the pen's own anti-aliasing
 
-# Neighbours P2..P9 of Zhang and Suen, clockwise from north, as (row, col) offsets; bit k of a
-# pixel's code is P(k+2).
-NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
-
-
-def removal_tables() -> tuple:
-    """(first, second): for each of the 256 neighbourhoods, whether the sub-iteration deletes the
-    pixel. A pixel goes when it has 2-6 neighbours, one 0->1 step around the ring, and (first)
-    P2.P4.P6 = P4.P6.P8 = 0 or (second) P2.P4.P8 = P2.P6.P8 = 0: it lies on a south-east or a
-    north-west edge and is neither an end nor a bridge."""
-    codes = np.arange(256)
-    p = [(codes >> k) & 1 for k in range(8)]  # p[0] is P2, p[7] is P9
-    count = sum(p)
-    steps = sum((p[k] == 0) & (p[(k + 1) % 8] == 1) for k in range(8))
-    keep_shape = (count >= 2) & (count <= 6) & (steps == 1)
-    p2, p4, p6, p8 = p[0], p[2], p[4], p[6]
-    first = keep_shape & (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-    second = keep_shape & (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-    return first.astype(np.uint8), second.astype(np.uint8)
-
-
-TABLES = removal_tables()
-
-
-def neighbour_codes(padded: np.ndarray) -> np.ndarray:
-    """(N, H, W) uint8: each inner pixel's 8 neighbours of padded (N, H+2, W+2) as one byte."""
-    h, w = padded.shape[1] - 2, padded.shape[2] - 2
-    code = np.zeros((len(padded), h, w), dtype=np.uint8)
-    bit = np.empty_like(code)
-    for k, (dy, dx) in enumerate(NEIGHBOURS):
-        np.left_shift(padded[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w], k, out=bit)
-        code |= bit
-    return code
-
-
-def _thin_chunk(mask: np.ndarray) -> np.ndarray:
-    padded = np.pad(mask.astype(np.uint8), ((0, 0), (1, 1), (1, 1)))
-    inner = padded[:, 1:-1, 1:-1]
-    active = np.arange(len(mask))  # images still changing: finished ones cost nothing
-    for _ in range(MAX_ROUNDS):
-        changed = np.zeros(len(active), dtype=bool)
-        for table in TABLES:
-            sub = padded[active]
-            remove = np.take(table, neighbour_codes(sub)) & sub[:, 1:-1, 1:-1]
-            changed |= remove.any(axis=(1, 2))
-            inner[active] = sub[:, 1:-1, 1:-1] ^ remove
-        active = active[changed]
-        if not len(active):
-            break
-    # Lone pixels are specks of the scan, not strokes: a pen would not draw them.
-    alone = neighbour_codes(padded) == 0
-    return inner.astype(bool) & ~alone
-
 
 def thin(images: np.ndarray) -> np.ndarray:
-    """One-pixel skeletons (N, H, W) bool of boolean or 0/1 images (N, H, W), by Zhang and Suen's
-    two sub-iterations, repeated until nothing changes (at most MAX_ROUNDS times)."""
-    mask = np.asarray(images).astype(bool)
-    out = np.empty(mask.shape, dtype=bool)
-    for start in range(0, len(mask), CHUNK):
-        out[start : start + CHUNK] = _thin_chunk(mask[start : start + CHUNK])
-    return out
+    """One-pixel skeletons (N, H, W) bool of boolean or 0/1 images (N, H, W) (imaging.thinning,
+    at most MAX_ROUNDS rounds), without lone pixels: those are specks of the scan, not strokes,
+    and a pen would not draw them."""
+    skeletons = thinning.thin(images, max_rounds=MAX_ROUNDS)
+    return skeletons & ~thinning.isolated(skeletons)
 
 
 def disc_offsets(reach: int) -> tuple:
@@ -162,11 +108,11 @@ def downsample(images: np.ndarray) -> np.ndarray:
     return images.reshape(n, h // 2, 2, w // 2, 2).mean(axis=(2, 4), dtype=np.float32)
 
 
-def pen_strokes(x: np.ndarray, rng: np.random.Generator, width: tuple = WIDTH, renormalise: bool = True) -> np.ndarray:
+def pen_strokes(x: np.ndarray, rng: np.random.Generator, width: tuple = WIDTH) -> np.ndarray:
     """x ((N, 784) or (N, 28, 28), 0..1) redrawn with a round pen of a random width per image
-    (uniform in width, MNIST px), in x's shape, float32 in 0..1. renormalise: framed again the
-    MNIST way (longer side 20 px, centre of mass at (14, 14)), as the app frames drawings; off
-    when the caller frames the result itself (nn.augment does, after its other distortions)."""
+    (uniform in width, MNIST px), in x's shape, float32 in 0..1, peak 1, not framed again:
+    nn.augment frames it (after its other distortions; nn.augment.frame alone frames it as the
+    app frames drawings)."""
     images = np.asarray(x, dtype=np.float32).reshape(-1, 28, 28)
     n = len(images)
     radius = rng.uniform(width[0], width[1], size=n).astype(np.float32) * (SCALE / 2)
@@ -177,10 +123,4 @@ def pen_strokes(x: np.ndarray, rng: np.random.Generator, width: tuple = WIDTH, r
     drawn[empty] = images[empty]
     peak = drawn.max(axis=(1, 2), keepdims=True)
     drawn = drawn / np.where(peak > 0, peak, 1.0)
-    if renormalise:
-        # Imported here: nn.augment imports this module for its "pen" part.
-        from nn.augment import distort
-        from nn.augment import identity_distortion
-
-        drawn = distort(drawn, identity_distortion(n))
     return drawn.reshape(np.shape(x)).astype(np.float32)

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from imaging.mnist_frame import BOX_SIZE
+from imaging.mnist_frame import CENTRE
+from imaging.mnist_frame import FRAME_SIZE
+from imaging.mnist_frame import NOISE_FLOOR
+from imaging.mnist_frame import centre_of_mass
+from imaging.mnist_frame import ink_box
 from preprocess.components import remove_specks
 from preprocess.strokes import morph
 from preprocess.strokes import stroke_width
 
-FRAME_SIZE = 28
-BOX_SIZE = 20
-# Mean centre of mass of the MNIST test digits, in (row, col) pixel-index coordinates: (13.99, 14.01).
-CENTRE = (14.0, 14.0)
-NOISE_FLOOR = 0.1
 SPECK_FRACTION = 0.02
 MIN_EXTENT_FRACTION = 0.02
 WORK_SCALE = 4
@@ -66,19 +67,15 @@ def resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
 
 def ink_bbox(mask: np.ndarray) -> tuple | None:
     """(top, left, bottom, right) of the True pixels, bottom and right exclusive; None if none."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if len(rows) == 0:
+    if not mask.any():
         return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+    return tuple(int(v) for v in ink_box(mask))
 
 
 def center_of_mass(ink: np.ndarray) -> tuple:
     """(row, col) of the ink's centre of mass in pixel-index coordinates."""
-    total = float(ink.sum())
-    row = float(ink.sum(axis=1) @ np.arange(ink.shape[0])) / total
-    col = float(ink.sum(axis=0) @ np.arange(ink.shape[1])) / total
-    return row, col
+    row, col = centre_of_mass(ink)
+    return float(row), float(col)
 
 
 def _normalised(ink: np.ndarray) -> np.ndarray:

@@ -7,6 +7,9 @@ them reads digits of that width best.
 
 import numpy as np
 
+from imaging.morphology import dilate
+from imaging.morphology import erode
+
 
 def stroke_width(ink: np.ndarray) -> float:
     """Typical stroke width in pixels, 2 * area / perimeter: a stroke of length L and width w
@@ -21,33 +24,17 @@ def stroke_width(ink: np.ndarray) -> float:
     return 2.0 * float(ink.sum()) / perimeter
 
 
-def _grow_once(ink: np.ndarray, step: int, reduce) -> np.ndarray:
-    """One step of a 3x3 max (or min) filter: a square on even steps and a cross on odd
-    ones, so repeated steps grow an octagon, close to a disc. Beyond the array's edge
-    there is nothing to take a max or min with."""
-    out = ink.copy()
-    reduce(out[1:], ink[:-1], out=out[1:])
-    reduce(out[:-1], ink[1:], out=out[:-1])
-    reduce(out[:, 1:], ink[:, :-1], out=out[:, 1:])
-    reduce(out[:, :-1], ink[:, 1:], out=out[:, :-1])
-    if step % 2 == 0:
-        reduce(out[1:, 1:], ink[:-1, :-1], out=out[1:, 1:])
-        reduce(out[1:, :-1], ink[:-1, 1:], out=out[1:, :-1])
-        reduce(out[:-1, 1:], ink[1:, :-1], out=out[:-1, 1:])
-        reduce(out[:-1, :-1], ink[1:, 1:], out=out[:-1, :-1])
-    return out
-
-
 def morph(ink: np.ndarray, radius: float) -> np.ndarray:
     """Strokes widened by 2 * radius pixels (dilation, radius > 0) or narrowed (erosion,
-    radius < 0). Fractional radii blend the two nearest whole ones. The caller pads the
+    radius < 0). Fractional radii blend the two nearest whole ones. Steps alternate a 3x3
+    square and a cross, so repeated steps grow an octagon, close to a disc. The caller pads the
     array: dilation does not grow past its edges."""
-    reduce = np.maximum if radius > 0 else np.minimum
+    step_once = dilate if radius > 0 else erode
     whole = int(abs(radius))
     fraction = abs(radius) - whole
     out = np.asarray(ink, dtype=np.float32)
     for step in range(whole):
-        out = _grow_once(out, step, reduce)
+        out = step_once(out, square=step % 2 == 0)
     if fraction > 1e-3:
-        out = (1.0 - fraction) * out + fraction * _grow_once(out, whole, reduce)
+        out = (1.0 - fraction) * out + fraction * step_once(out, square=whole % 2 == 0)
     return out

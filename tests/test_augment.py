@@ -101,13 +101,6 @@ def test_thickness_dilates_and_erodes(digits):
     assert (A.distort(images, thin, renormalise=False) > 0.5).sum() < 0.9 * ink
 
 
-def test_grey_dilate_and_erode_of_a_point():
-    image = np.zeros((1, 5, 5), np.float32)
-    image[0, 2, 2] = 1.0
-    assert A.grey_dilate(image).sum() == 9.0
-    assert A.grey_erode(image).sum() == 0.0
-
-
 def test_elastic_field_is_smooth_and_of_the_asked_size():
     d = A.random_distortion(200, np.random.default_rng(0), ("elastic",))
     field = d.elastic

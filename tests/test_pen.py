@@ -1,5 +1,5 @@
 """nn.pen: thinning leaves one-pixel centre lines of the right shape, the pen draws them back at
-the width asked for, and pen_strokes gives framed, seeded, MNIST-shaped digits."""
+the width asked for, and pen_strokes gives seeded, MNIST-shaped digits that nn.augment frames."""
 
 import numpy as np
 import pytest
@@ -69,7 +69,7 @@ def test_redraw_width_grows_with_radius():
 
 
 def test_pen_strokes_keep_shape_range_and_framing(digits):
-    out = pen.pen_strokes(digits, np.random.default_rng(0))
+    out = A.frame(pen.pen_strokes(digits, np.random.default_rng(0)))
     assert out.shape == digits.shape and out.dtype == np.float32
     assert 0.0 <= out.min() and out.max() <= 1.0
     assert np.allclose(out.max(axis=1), 1.0)

@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 from PIL import ImageDraw
 
+from imaging.components import ink_runs
+from imaging.components import label_runs
 from preprocess import MNIST_STROKE_RANGE
 from preprocess import PreprocessError
 from preprocess import Steps
@@ -22,8 +24,6 @@ from preprocess import mnist_style
 from preprocess import mnistify
 from preprocess import plain_resize
 from preprocess import to_png
-from preprocess.components import ink_runs
-from preprocess.components import label_runs
 from preprocess.decode import MAX_PIXELS
 from preprocess.decode import MAX_SIDE
 from preprocess.framing import frame
