@@ -6,7 +6,7 @@ htmx sends, answered with the result fragment), and prints median and 95th perce
 If `wrk` is installed, it then runs a short bounded load on 127.0.0.1 only (default 10 s,
 4 connections, 2 threads) posting the same PNG, and prints requests per second.
 
-    python bench/api_latency.py [-n 200] [--model book] [--wrk-seconds 10] [--connections 4]
+    python -m bench.api_latency [-n 200] [--model book] [--wrk-seconds 10] [--connections 4]
 """
 
 import argparse

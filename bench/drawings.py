@@ -1,250 +1,49 @@
 """How well the app reads real drawings, not MNIST's own 28x28 images.
 
 Builds a set of 280x280 canvases (pen-stroke digits traced from the MNIST *test* set, and digits
-typed in handwriting fonts), then runs each through the app's preprocessing and a model, so that
-preprocessing and training changes are judged on what people actually draw. The benchmark set
-never touches the training set, so the score stays an honest held-out measure.
+typed in handwriting fonts, drawn by nn.synthesis), then runs each through the app's
+preprocessing and a model, so that preprocessing and training changes are judged on what people
+actually draw. The set never touches the training set (from which `python -m nn drawings
+training` draws), so the score stays an honest held-out measure.
 
-The same generator, with wider settings, also draws MNIST *training* digits for the network to
-learn from (--training-drawings; `python -m nn train --extra-data` reads the file): the two sets
-share no source digit.
+    python -m bench.drawings --model book --model default [--regenerate] [--save-errors DIR]
+    python -m bench.drawings --out build/drawings-v140 --seed 5 --pen 5000 --font 0 --pens 3,34 --trace 140,3
 
-    python bench/drawings.py --model book --model default [--regenerate] [--save-errors DIR]
-    python bench/drawings.py --write-fixtures tests/fixtures/drawings
-    python bench/drawings.py --training-drawings build/train/drawn-120k-s1.npz --count 120000 --seed 1 \
-        --data-dir /path/to/mnist   # what models/default learned from (its card says so)
-
-The font half needs Debian's handwriting fonts (missing ones are skipped and named):
-    apt-get install fonts-bwht fonts-comic-neue fonts-dancingscript fonts-kaushanscript fonts-breip
-        fonts-ecolier-court fonts-dkg-handwriting fonts-humor-sans fonts-klee fonts-kristi fonts-rufscript
-        fonts-sjfonts fonts-tomsontalks fonts-yusei-magic
+The font half needs Debian's handwriting fonts (nn/synthesis.py names them; missing ones are
+skipped and named).
 """
 
 import argparse
-import io
 import json
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from PIL import ImageDraw
-from PIL import ImageFont
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine lives at the repo root
-    sys.path.insert(0, str(ROOT))
-
-from nn.mnist import PROJECT_DATA  # noqa: E402
-from nn.mnist import DataError  # noqa: E402
-from nn.mnist import read_split  # noqa: E402
-from nn.model_files import load_models  # noqa: E402
-from preprocess import mnistify  # noqa: E402
+from nn.mnist import PROJECT_DATA
+from nn.mnist import read_split
+from nn.model_files import load_models
+from nn.paths import MODELS_DIR
+from nn.paths import ROOT
+from nn.synthesis import CANVAS
+from nn.synthesis import FONT_FILES
+from nn.synthesis import PEN_SETTINGS
+from nn.synthesis import STYLES
+from nn.synthesis import colour
+from nn.synthesis import find_fonts
+from nn.synthesis import font_drawing
+from nn.synthesis import pen_drawing
+from nn.synthesis import pick_style
+from preprocess import mnistify
 
 GENERATOR_VERSION = 2  # bump when the drawings change, so that stale sets are rebuilt
 OUT_DIR = ROOT / "build" / "drawings"
-MODELS_DIR = ROOT / "models"
-CANVAS = 280
-SUPERSAMPLE = 4  # strokes are drawn this many times larger, then box-filtered: anti-aliasing
-APP_PEN = 18  # the app's brush, in CSS px
-# The benchmark's tracing: pen widths (px, before the 0.16 x height cap) and (skeleton ink threshold,
-# smoothing rounds). Other values make variant sets, to check that a gain is not this generator's habit.
-PEN_SETTINGS = {"pens": [6, 28], "trace": [110, 6]}
 GOALS = {"pen": 0.985, "font": 0.95}  # what the default model must reach on the hidden set of this kind
-
-# Handwriting-style fonts from Debian packages: (file name, package). Missing ones are skipped and
-# named, so a machine without them still measures, just on fewer fonts.
-FONT_FILES = [
-    ("BecauseWeBuild-Regular.otf", "fonts-bwht"),
-    ("BecauseWeConnect-Regular.otf", "fonts-bwht"),
-    ("BecauseWeCreate-Regular.otf", "fonts-bwht"),
-    ("BecauseWeLearn-Regular.otf", "fonts-bwht"),
-    ("BecauseWeMentor-Regular.otf", "fonts-bwht"),
-    ("BecauseWeOrganize-Regular.otf", "fonts-bwht"),
-    ("ComicNeue-Regular.otf", "fonts-comic-neue"),
-    ("ComicNeue-Bold.otf", "fonts-comic-neue"),
-    ("ComicNeue-Italic.otf", "fonts-comic-neue"),
-    ("ComicNeue-Light.otf", "fonts-comic-neue"),
-    ("DancingScript-Regular.otf", "fonts-dancingscript"),
-    ("DancingScript-Bold.otf", "fonts-dancingscript"),
-    ("KaushanScript-Regular.otf", "fonts-kaushanscript"),
-    ("Breip.ttf", "fonts-breip"),
-    ("Ecolier-court.ttf", "fonts-ecolier-court"),
-    ("dkg.ttf", "fonts-dkg-handwriting"),
-    ("dkgBd.ttf", "fonts-dkg-handwriting"),
-    ("dkgIt.ttf", "fonts-dkg-handwriting"),
-    ("dkgBI.ttf", "fonts-dkg-handwriting"),
-    ("Humor-Sans.ttf", "fonts-humor-sans"),
-    ("KleeOne-Regular.ttf", "fonts-klee"),
-    ("KleeOne-SemiBold.ttf", "fonts-klee"),
-    ("Kristi.ttf", "fonts-kristi"),
-    ("Rufscript010.ttf", "fonts-rufscript"),
-    ("Delphine.ttf", "fonts-sjfonts"),
-    ("SteveHand.ttf", "fonts-sjfonts"),
-    ("TomsonTalks.ttf", "fonts-tomsontalks"),
-    ("YuseiMagic-Regular.ttf", "fonts-yusei-magic"),
-]
-FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts"]
-
-# How a drawing reaches the API: (style, share). "app" is the app's own canvas (black 18 px pen on
-# opaque white, RGBA); "hidpi" the same posted at 2x; "ink" dark ink on light paper (RGB); "rgba"
-# ink on a transparent background whose hidden colour is black, as canvas.toBlob gives it;
-# "inverted" light ink on a dark background.
-STYLES = [("app", 0.25), ("hidpi", 0.05), ("ink", 0.40), ("rgba", 0.18), ("inverted", 0.12)]
-
-
-# --------------------------------------------------------------------------- pen-stroke digits
-
-
-def zhang_suen(mask: np.ndarray) -> np.ndarray:
-    """One-pixel skeleton of a boolean image (Zhang & Suen 1984): strokes of any width become
-    centre lines, which a pen can then redraw at a width of our choosing."""
-    img = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        changed = False
-        for first in (True, False):
-            p2, p3, p4 = img[:-2, 1:-1], img[:-2, 2:], img[1:-1, 2:]
-            p5, p6, p7 = img[2:, 2:], img[2:, 1:-1], img[2:, :-2]
-            p8, p9 = img[1:-1, :-2], img[:-2, :-2]
-            ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
-            neighbours = sum(ring[:8], np.zeros(p2.shape, np.uint8))
-            transitions = sum(((ring[i] == 0) & (ring[i + 1] == 1)).astype(np.uint8) for i in range(8))
-            if first:
-                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            remove = (img[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6) & (transitions == 1) & side
-            if remove.any():
-                img[1:-1, 1:-1][remove] = 0
-                changed = True
-        if not changed:
-            return img[1:-1, 1:-1].astype(bool)
-
-
-def skeleton_strokes(digit: np.ndarray, upsample: int = 4, threshold: int = 110, rounds: int = 6) -> tuple:
-    """(points (K, 2) as x, y; segments (M, 2) of point indices) of an MNIST 28x28 digit: the
-    digit is enlarged first so that the skeleton follows its curves, not its pixel grid.
-    threshold: grey level (0..255) that counts as ink; rounds: of smoothing."""
-    size = 28 * upsample
-    big = np.asarray(Image.fromarray(digit).resize((size, size), Image.Resampling.BICUBIC))
-    skeleton = zhang_suen(big > threshold)
-    ys, xs = np.nonzero(skeleton)
-    index = -np.ones(skeleton.shape, np.int64)
-    index[ys, xs] = np.arange(len(ys))
-    padded = np.pad(index, 1, constant_values=-1)
-    segments = []
-    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):  # half the 8 directions: each pair once
-        other = padded[1 + ys + dy, 1 + xs + dx]
-        keep = other >= 0
-        segments.append(np.stack([index[ys, xs][keep], other[keep]], axis=1))
-    points, segments = np.stack([xs, ys], axis=1).astype(np.float64), np.concatenate(segments)
-    points, segments = drop_specks(points, segments, min_points=3 * upsample)
-    return smooth(points, segments, rounds), segments
-
-
-def drop_specks(points: np.ndarray, segments: np.ndarray, min_points: int) -> tuple:
-    """Without the tiny skeleton pieces that stray MNIST pixels leave: a pen would not draw them."""
-    parent = np.arange(len(points))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in segments:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[ra] = rb
-    roots = np.array([root(i) for i in range(len(points))])
-    sizes = Counter(roots.tolist())
-    keep = np.array([sizes[r] >= min_points for r in roots])
-    if not keep.any():  # a digit made only of specks: keep everything rather than nothing
-        return points, segments
-    new_index = np.cumsum(keep) - 1
-    segments = segments[keep[segments[:, 0]] & keep[segments[:, 1]]]
-    return points[keep], new_index[segments]
-
-
-def smooth(points: np.ndarray, segments: np.ndarray, rounds: int = 6) -> np.ndarray:
-    """Each skeleton point pulled halfway to its neighbours' mean, ends held still: the pixel
-    staircase becomes the smooth curve a hand would have drawn."""
-    degree = np.bincount(segments.ravel(), minlength=len(points))
-    movable = degree >= 2
-    for _ in range(rounds):
-        total = np.zeros_like(points)
-        np.add.at(total, segments[:, 0], points[segments[:, 1]])
-        np.add.at(total, segments[:, 1], points[segments[:, 0]])
-        mean = total[movable] / degree[movable, None]
-        points = points.copy()
-        points[movable] = 0.5 * points[movable] + 0.5 * mean
-    return points
-
-
-def draw_pen(points: np.ndarray, segments: np.ndarray, pen: float, size: int) -> Image.Image:
-    """Ink coverage (mode L, 0..255) of a round pen of width `pen` along the strokes, points
-    already in canvas pixels; drawn SUPERSAMPLE times larger and box-filtered down."""
-    s = SUPERSAMPLE
-    mask = Image.new("L", (size * s, size * s), 0)
-    draw = ImageDraw.Draw(mask)
-    width = max(1, round(pen * s))
-    r = pen * s / 2
-    pts = points * s
-    for a, b in segments:
-        draw.line([tuple(pts[a]), tuple(pts[b])], fill=255, width=width)
-    for x, y in pts:  # round joints and caps
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
-    return mask.reduce(s)
-
-
-def place(width: float, height: float, rng: np.random.Generator, size: int, margin: float) -> tuple:
-    """Top-left corner that keeps a width x height box fully inside the canvas."""
-    x0 = rng.uniform(margin, max(margin, size - margin - width))
-    y0 = rng.uniform(margin, max(margin, size - margin - height))
-    return x0, y0
-
-
-def pen_drawing(
-    digit: np.ndarray,
-    rng: np.random.Generator,
-    style: str,
-    heights: tuple = (50, 250),
-    pens: list = PEN_SETTINGS["pens"],
-    trace: list = PEN_SETTINGS["trace"],
-) -> tuple:
-    """(ink coverage image, facts) of one MNIST digit redrawn with a pen at a random size,
-    position and width (pens, px); app styles use the app's own 18 px brush. trace: (ink
-    threshold, smoothing rounds) of the skeleton."""
-    points, segments = skeleton_strokes(digit, threshold=trace[0], rounds=trace[1])
-    points -= points.min(axis=0)
-    span = points.max(axis=0)  # skeleton width, height
-    if style in ("app", "hidpi"):  # with an 18 px brush nobody draws a readable digit under ~90 px
-        height = rng.uniform(max(90, heights[0]), heights[1])  # of the ink, pen included
-        pen = float(APP_PEN)
-    else:
-        height = rng.uniform(*heights)
-        pen = min(rng.uniform(*pens), 0.16 * height)  # thicker fills the loops: unreadable to people too
-    aspect = rng.uniform(0.85, 1.15)  # people draw narrower or wider than the MNIST writer
-    scale = (height - pen) / max(span[1], 1.0)
-    sx, sy = scale * aspect, scale
-    ink_w, ink_h = span[0] * sx + pen, span[1] * sy + pen
-    limit = CANVAS - 4
-    if ink_w > limit:  # a wide digit at a big size: shrink it to fit
-        shrink = (limit - pen) / max(ink_w - pen, 1e-6)
-        sx, sy = sx * shrink, sy * shrink
-        ink_w, ink_h = span[0] * sx + pen, span[1] * sy + pen
-    x0, y0 = place(ink_w, ink_h, rng, CANVAS, 2)
-    canvas_points = points * [sx, sy] + [x0 + pen / 2, y0 + pen / 2]
-    size = CANVAS
-    if style == "hidpi":
-        canvas_points, pen, size = canvas_points * 2, pen * 2, CANVAS * 2
-    mask = draw_pen(canvas_points, segments, pen, size)
-    return mask, {"height": round(ink_h), "pen": round(pen, 1)}
 
 
 def pair(text: str) -> list:
@@ -254,101 +53,6 @@ def pair(text: str) -> list:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"expected two whole numbers like 6,28, got {text!r}") from exc
     return [low, high]
-
-
-# --------------------------------------------------------------------------- handwriting fonts
-
-
-def find_fonts() -> tuple:
-    """([(name, path, package)], [missing (name, package)]) of the handwriting fonts."""
-    found, missing = [], []
-    for name, package in FONT_FILES:
-        paths = [p for d in FONT_DIRS if d.is_dir() for p in d.rglob(name)]
-        if paths:
-            found.append((Path(name).stem, str(sorted(paths)[0]), package))
-        else:
-            missing.append((Path(name).stem, package))
-    return found, missing
-
-
-_FONT_CACHE: dict = {}
-
-
-def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    key = (path, size)
-    if key not in _FONT_CACHE:
-        _FONT_CACHE[key] = ImageFont.truetype(path, size)
-    return _FONT_CACHE[key]
-
-
-def glyph_mask(path: str, char: str, size: int, stroke: int) -> Image.Image:
-    """The glyph's ink coverage, cropped to its ink, at font size `size`."""
-    font = load_font(path, size)
-    left, top, right, bottom = font.getbbox(char, stroke_width=stroke)
-    pad = 4 + stroke
-    mask = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
-    ImageDraw.Draw(mask).text((pad - left, pad - top), char, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
-    box = mask.getbbox()
-    return mask.crop(box) if box else mask
-
-
-def font_drawing(path: str, digit: int, rng: np.random.Generator) -> tuple:
-    """(ink coverage image, facts) of a digit typed in a font at a random height, boldness,
-    rotation and position."""
-    height = rng.uniform(60, 250)
-    reference = glyph_mask(path, str(digit), 200, 0).size[1]  # ink height at font size 200
-    size = max(8, round(200 * height / max(reference, 1)))
-    stroke = 0 if rng.random() < 0.5 else int(rng.integers(1, max(2, round(0.04 * size)) + 1))
-    glyph = glyph_mask(path, str(digit), size, stroke)
-    angle = rng.uniform(-10, 10)
-    glyph = glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
-    box = glyph.getbbox()
-    glyph = glyph.crop(box) if box else glyph
-    limit = CANVAS - 4
-    if max(glyph.size) > limit:
-        factor = limit / max(glyph.size)
-        glyph = glyph.resize(
-            (max(1, round(glyph.width * factor)), max(1, round(glyph.height * factor))), Image.Resampling.LANCZOS
-        )
-    x0, y0 = place(glyph.width, glyph.height, rng, CANVAS, 2)
-    mask = Image.new("L", (CANVAS, CANVAS), 0)
-    mask.paste(glyph, (round(x0), round(y0)))
-    return mask, {"height": glyph.height, "size": size, "stroke": stroke, "angle": round(angle, 1)}
-
-
-# --------------------------------------------------------------------------- colours
-
-
-def colour(mask: Image.Image, style: str, rng: np.random.Generator) -> Image.Image:
-    """The ink coverage turned into the image a browser or a scanner would send."""
-    if style in ("app", "hidpi"):
-        paper = Image.new("RGBA", mask.size, (255, 255, 255, 255))
-        paper.paste((0, 0, 0, 255), mask=mask)
-        return paper
-    if style == "rgba":
-        ink = tuple(int(v) for v in rng.integers(0, 70, 3))
-        out = Image.new("RGBA", mask.size, (0, 0, 0, 0))  # canvas.toBlob: transparent black
-        out.paste(ink + (255,), mask=mask)
-        out.putalpha(mask)
-        return out
-    if style == "inverted":
-        paper = tuple(int(v) for v in rng.integers(0, 50, 3))
-        ink = tuple(int(v) for v in rng.integers(200, 256, 3))
-    else:
-        paper = tuple(int(v) for v in rng.integers(225, 256, 3))
-        dark = rng.integers(0, 60, 3)
-        if rng.random() < 0.25:  # a blue pen
-            dark = np.array([dark[0] // 2, dark[1] // 2, 90 + dark[2] * 2])
-        ink = tuple(int(v) for v in dark)
-    out = Image.new("RGB", mask.size, paper)
-    out.paste(ink, mask=mask)
-    return out
-
-
-def pick_style(rng: np.random.Generator) -> str:
-    names = [name for name, _ in STYLES]
-    shares = np.array([share for _, share in STYLES])
-    return str(rng.choice(names, p=shares / shares.sum()))
 
 
 # --------------------------------------------------------------------------- the set on disk
@@ -443,91 +147,6 @@ def load_or_generate(
         if fresh:
             return manifest
     return generate(out, seed, n_pen, n_font, pen_settings=pen_settings)
-
-
-def write_fixtures(folder: Path, seed: int = 20240) -> None:
-    """Two small app-style pen drawings per digit, plus labels.json, for web tests to post. The
-    sources are test digits the book's network reads surely in MNIST form, so that a test that
-    fails on them points at the drawing path, not at an ambiguous scrawl."""
-    images, labels = read_split(PROJECT_DATA, "test")
-    sure = load_models(MODELS_DIR)["book"].network.predict(images.reshape(-1, 784) / 255.0)
-    clear = (sure.argmax(axis=1) == labels) & (sure.max(axis=1) > 0.9)
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    entries = []
-    for digit in range(10):
-        for k, source in enumerate(rng.choice(np.flatnonzero(clear & (labels == digit)), 2, replace=False)):
-            item_rng = np.random.default_rng([seed, digit, k])
-            style = "app" if k == 0 else "rgba"
-            mask, facts = pen_drawing(images[int(source)], item_rng, "app", heights=(100, 230))
-            if style == "rgba":  # the app's canvas without a white fill: transparent black + black ink
-                image = Image.new("RGBA", mask.size, (0, 0, 0, 0))
-                image.putalpha(mask)
-            else:
-                image = colour(mask, "app", item_rng)
-            name = f"{digit}_{k}.png"
-            image.save(folder / name, optimize=True)
-            entries.append({"file": name, "label": digit, "style": style, "mnist_test_index": int(source), **facts})
-    note = (
-        "Pen-stroke drawings traced from MNIST test digits by bench/drawings.py --write-fixtures: "
-        "280x280 RGBA, the app's 18 px black pen; style 'app' on opaque white, 'rgba' on transparent."
-    )
-    (folder / "labels.json").write_text(
-        json.dumps({"about": note, "items": entries}, indent=1) + "\n", encoding="utf-8"
-    )
-
-
-# --------------------------------------------------------------------------- drawings to train on
-
-# Training drawings vary the tracing beyond the benchmark's settings, so that a network learns
-# pen drawings in general rather than this generator's habits: (low, high) of uniform draws.
-TRAINING_VARIETY = {"heights": (40, 260), "pens": (4, 30), "threshold": (80, 150), "rounds": (2, 9)}
-
-
-def training_drawing(digit: np.ndarray, seed: int, index: int) -> np.ndarray | None:
-    """One MNIST *training* digit redrawn like the benchmark's pen drawings and put through the
-    app's own preprocessing: the 28x28 uint8 the network would read, or None if it came out blank."""
-    rng = np.random.default_rng([seed, 3, index])
-    style = pick_style(rng)
-    v = TRAINING_VARIETY
-    trace = (int(rng.integers(*v["threshold"])), int(rng.integers(*v["rounds"])))
-    mask, _ = pen_drawing(digit, rng, style, heights=v["heights"], pens=v["pens"], trace=trace)
-    png = io.BytesIO()
-    colour(mask, style, rng).save(png, "PNG", compress_level=1)
-    steps = mnistify(png.getvalue())
-    return None if steps.blank else np.round(steps.mnist * 255).astype(np.uint8)
-
-
-def _training_chunk(job: tuple) -> list:
-    digits, seed, first = job
-    return [training_drawing(digit, seed, first + k) for k, digit in enumerate(digits)]
-
-
-def write_training_drawings(out: Path, count: int, seed: int, data_dir: Path, workers: int = 2, log=print) -> None:
-    """out (.npz): x (N, 28, 28) uint8 and t (N,) labels of `count` drawings made from the MNIST
-    training set (every digit once before any twice), for `python -m nn train --extra-data`. The
-    file is a function of seed and count; blanks (digits too faint to trace) are left out."""
-    start = time.perf_counter()
-    images, labels = read_split(data_dir, "train")
-    order = np.random.default_rng(seed).permutation(len(labels))
-    sources = order[np.arange(count) % len(order)]
-    step = 500  # the digits travel with each job: the workers never read the data files again
-    jobs = [(images[sources[i : i + step]], seed, i) for i in range(0, count, step)]
-    drawn = []
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
-        chunks = pool.map(_training_chunk, jobs) if pool else map(_training_chunk, jobs)
-        for k, chunk in enumerate(chunks):
-            drawn += chunk
-            log(f"  {min((k + 1) * step, count)}/{count} drawings, {time.perf_counter() - start:.0f} s")
-    keep = np.array([x is not None for x in drawn], dtype=bool)
-    x = np.stack([x for x in drawn if x is not None])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    about = (
-        f"{len(x)} MNIST training digits redrawn with a pen and framed by the app's preprocessing: "
-        f"python bench/drawings.py --training-drawings {out} --count {count} --seed {seed} --data-dir {data_dir}"
-    )
-    np.savez_compressed(out, x=x, t=labels[sources][keep].astype(np.uint8), source=sources[keep], about=about)
-    log(f"wrote {out}: {len(x)} drawings ({count - len(x)} blank left out), {time.perf_counter() - start:.0f} s")
 
 
 # --------------------------------------------------------------------------- scoring
@@ -670,30 +289,8 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--save-errors", type=Path, metavar="DIR", help="write misread drawings here")
     parser.add_argument("--max-errors", type=int, default=300, help="at most this many per model")
     parser.add_argument("--json", type=Path, help="also write the headline numbers here")
-    parser.add_argument("--write-fixtures", type=Path, metavar="DIR", help="write the small test fixtures and stop")
-    parser.add_argument(
-        "--training-drawings", type=Path, metavar="FILE.npz", help="write drawings made from TRAINING digits and stop"
-    )
-    parser.add_argument("--count", type=int, default=60000, help="how many training drawings")
-    parser.add_argument("--workers", type=int, default=2, help="processes drawing them (--training-drawings)")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=PROJECT_DATA,
-        help="MNIST folder holding the training set (--training-drawings)",
-    )
     args = parser.parse_args(argv)
 
-    if args.training_drawings:
-        try:
-            write_training_drawings(args.training_drawings, args.count, args.seed, args.data_dir, args.workers)
-        except DataError as exc:
-            print(f"error: {exc}; get MNIST with: python -m nn download --out {args.data_dir}", file=sys.stderr)
-            return 1
-        return 0
-    if args.write_fixtures:
-        write_fixtures(args.write_fixtures)
-        return 0
     settings = {"pens": args.pens, "trace": args.trace}
     manifest = load_or_generate(args.out, args.seed, args.pen, args.font, args.regenerate, settings)
     if args.generate_only:

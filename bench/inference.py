@@ -6,8 +6,8 @@ model in models/. Each figure is the best of --repeat runs (the least disturbed 
 On a busy machine wall-clock time also counts the time spent waiting for a core; `--clock cpu`
 counts only the time this process ran, and is comparable across runs when BLAS uses one thread:
 
-    python bench/inference.py [--repeat 5] [--model book] [--batch-sizes 1 10 100 1000]
-    OPENBLAS_NUM_THREADS=1 python bench/inference.py --clock cpu
+    python -m bench.inference [--repeat 5] [--model book] [--batch-sizes 1 10 100 1000]
+    OPENBLAS_NUM_THREADS=1 python -m bench.inference --clock cpu
 """
 
 import argparse
@@ -19,17 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
+from nn.mnist import PROJECT_DATA
+from nn.mnist import load_test_set
+from nn.model_files import Model
+from nn.model_files import ModelError
+from nn.model_files import load_model
+from nn.network import Network
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere: the engine lives at the repo root
-    sys.path.insert(0, str(ROOT))
-
-from nn.mnist import PROJECT_DATA  # noqa: E402
-from nn.mnist import load_test_set  # noqa: E402
-from nn.model_files import Model  # noqa: E402
-from nn.model_files import ModelError  # noqa: E402
-from nn.model_files import load_model  # noqa: E402
-from nn.network import Network  # noqa: E402
-
 MODELS_DIR = ROOT / "models"
 BATCH_SIZES = (1, 10, 100, 1000)
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}

@@ -1,7 +1,7 @@
 """Server time of the inside page, all charts included, per model: median and p95 over N renders
 through Flask's test client (no network, no browser). Not a test; prints figures.
 
-    python bench/inside_render.py [--renders 50] [--model book ...]
+    python -m bench.inside_render [--renders 50] [--model book ...]
 
 Measures the whole page for a test image (GET /inside?sample=N), the reading fragment for a drawing
 (POST /inside/read, what htmx asks while you draw) and a neuron's detail (layer 1 and the last
@@ -21,16 +21,13 @@ import numpy as np
 from PIL import Image
 from PIL import ImageDraw
 
+from app import create_app
+from nn import Model
+from nn import Network
+from nn import load_models
+from nn.train import init_params
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere: the app lives at the repo root
-    sys.path.insert(0, str(ROOT))
-
-from app import create_app  # noqa: E402
-from nn import Model  # noqa: E402
-from nn import Network  # noqa: E402
-from nn import load_models  # noqa: E402
-from nn.train import init_params  # noqa: E402
-
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as a browser asks: the time includes gzip
 HTMX = {"HX-Request": "true"} | BROWSER
 

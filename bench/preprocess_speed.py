@@ -1,7 +1,7 @@
 """Milliseconds per mnistify call (decode, ink map, framing, plain resize) for canvas-sized
 PNG drawings, and per mnist_style call on arrays as training augmentation uses it.
 
-    python bench/preprocess_speed.py [--repeat 200]
+    python -m bench.preprocess_speed [--repeat 200]
 
 Wall-clock time on a shared machine is noisy; CPU time of this process is printed beside it.
 """
@@ -10,18 +10,13 @@ import argparse
 import io
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from PIL import ImageDraw
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere: the package lives at the repo root
-    sys.path.insert(0, str(ROOT))
-
-from preprocess import mnist_style  # noqa: E402
-from preprocess import mnistify  # noqa: E402
+from preprocess import mnist_style
+from preprocess import mnistify
 
 STROKES = [[(0.2, 0.25), (0.35, 0.1), (0.65, 0.1), (0.8, 0.3), (0.2, 0.9), (0.85, 0.9)]]  # a "2"
 

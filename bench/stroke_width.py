@@ -1,10 +1,10 @@
 """Does bringing strokes to MNIST's width help the network read drawings? An experiment.
 
-MNIST test digits are redrawn as pen strokes (bench/drawings.py traces their skeletons) with
+MNIST test digits are redrawn as pen strokes (nn.synthesis traces their skeletons) with
 thin, medium and thick pens at random sizes and positions on a 280x280 canvas, then read by
 a model after each preprocessing variant. Only test digits are used.
 
-    python bench/stroke_width.py [--n 600] [--model book] [--seed 7]
+    python -m bench.stroke_width [--n 600] [--model book] [--seed 7]
 """
 
 import argparse
@@ -14,23 +14,20 @@ from pathlib import Path
 
 import numpy as np
 
+from nn.mnist import PROJECT_DATA
+from nn.mnist import read_split
+from nn.model_files import load_models
+from nn.synthesis import CANVAS
+from nn.synthesis import colour
+from nn.synthesis import draw_pen
+from nn.synthesis import place
+from nn.synthesis import skeleton_strokes
+from preprocess.framing import MNIST_STROKE_RANGE
+from preprocess.framing import frame
+from preprocess.framing import plain_resize
+from preprocess.ink import ink_map
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere: the packages live at the repo root
-    sys.path.insert(0, str(ROOT))
-
-from bench.drawings import CANVAS  # noqa: E402
-from bench.drawings import colour  # noqa: E402
-from bench.drawings import draw_pen  # noqa: E402
-from bench.drawings import place  # noqa: E402
-from bench.drawings import skeleton_strokes  # noqa: E402
-from nn.mnist import PROJECT_DATA  # noqa: E402
-from nn.mnist import read_split  # noqa: E402
-from nn.model_files import load_models  # noqa: E402
-from preprocess.framing import MNIST_STROKE_RANGE  # noqa: E402
-from preprocess.framing import frame  # noqa: E402
-from preprocess.framing import plain_resize  # noqa: E402
-from preprocess.ink import ink_map  # noqa: E402
-
 PENS = {"thin 4-8": (4, 8), "medium 10-18": (10, 18), "thick 20-30": (20, 30)}
 HEIGHTS = (50, 250)
 VARIANTS = {

@@ -1,4 +1,4 @@
-"""Command line of the engine: python -m nn {evaluate,train,download} --help."""
+"""Command line of the engine: python -m nn {evaluate,train,download,drawings} --help."""
 
 import argparse
 import importlib
@@ -11,6 +11,7 @@ COMMANDS = {
     "evaluate": "accuracy of the shipped models on the MNIST test set, one JSON line per model",
     "train": "train a network on MNIST and save it as NAME.npz + NAME.json",
     "download": "download the four official MNIST files, checking their md5",
+    "drawings": "write canvas-like drawings: training digits for train --extra-data, or the tests' fixtures",
 }
 
 

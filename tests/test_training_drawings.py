@@ -1,17 +1,18 @@
-"""bench/drawings.py --training-drawings: MNIST training digits redrawn with a pen and put through
-the app's preprocessing, as extra data for `python -m nn train --extra-data`. Data: a slice of the
-committed test set written out as a tiny training split (no download, no shared folder)."""
+"""python -m nn drawings training: MNIST training digits redrawn with a pen and put through the app's
+preprocessing, as extra data for `python -m nn train --extra-data`; and the benchmark's variant sets
+(bench/drawings.py). Data: a slice of the committed test set written out as a tiny training split
+(no download, no shared folder)."""
 
 import numpy as np
 import pytest
 
-from bench.drawings import PEN_SETTINGS
 from bench.drawings import load_or_generate
-from bench.drawings import main as drawings_main
-from bench.drawings import write_training_drawings
+from nn.__main__ import main
+from nn.drawings import write_training_drawings
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_extra
 from nn.mnist import read_split
+from nn.synthesis import PEN_SETTINGS
 from preprocess.framing import center_of_mass
 from preprocess.framing import ink_bbox
 from tests.mnist_files import write_split
@@ -44,14 +45,14 @@ def test_training_drawings_are_labelled_app_framed_and_reproducible(train_dir, t
     with np.load(again, allow_pickle=False) as data:
         assert data["x"].tobytes() == x.tobytes()
     x_extra, t_extra, about = read_extra(out)  # what nn train --extra-data reads
-    assert f"--training-drawings {out} --count 12 --seed 3" in about
+    assert f"python -m nn drawings training --out {out.resolve()} --count 12 --seed 3" in about
     assert x_extra.shape == (12, 784) and t_extra.tolist() == t.tolist()
 
 
 def test_the_command_line_writes_the_file(train_dir, tmp_path, capsys):
     out = tmp_path / "cli.npz"
-    args = ["--training-drawings", str(out), "--count", "3", "--workers", "1", "--data-dir", str(train_dir)]
-    assert drawings_main(args) == 0
+    args = ["drawings", "training", "--out", str(out), "--count", "3", "--workers", "1", "--data-dir", str(train_dir)]
+    assert main(args) == 0
     assert "3 drawings" in capsys.readouterr().out
     assert read_extra(out)[0].shape == (3, 784)
 
@@ -70,8 +71,8 @@ def test_variant_benchmark_sets_record_their_tracing_and_are_rebuilt_when_it_cha
 
 
 def test_a_folder_without_the_training_set_is_a_clear_error(tmp_path, capsys):
-    args = ["--training-drawings", str(tmp_path / "x.npz"), "--count", "3", "--data-dir", str(tmp_path)]
-    assert drawings_main(args) == 1
+    args = ["drawings", "training", "--out", str(tmp_path / "x.npz"), "--count", "3", "--data-dir", str(tmp_path)]
+    assert main(args) == 1
     err = capsys.readouterr().err
     assert "not found" in err and "python -m nn download" in err
     assert not (tmp_path / "x.npz").exists()
