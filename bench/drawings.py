@@ -273,7 +273,7 @@ def save_errors(
 
 
 def main(argv: list | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.drawings", description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", action="append", help="model to score (repeatable); default: every model")
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR, help="folder of NAME.npz + NAME.json")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where the set lives (default build/drawings)")

@@ -11,9 +11,12 @@ import argparse
 import hashlib
 import os
 import shlex
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +34,63 @@ from nn.network import Network
 from nn.network import backprop
 from nn.optimizers import learning_rate
 from nn.optimizers import make_optimizer
+from nn.paths import from_root
 
 DATA_CREDIT = "MNIST training set, LeCun/Cortes/Burges, CC BY-SA 3.0"
 LICENCE = "The project's own weights, trained by this project (see the repository's licence)."
 INPUT_SCALING = "pixel / 255 (0..1), 784 values row by row"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a run depends on: one field per option of `python -m nn train` (same name, same
+    default), in the order the recorded command lists them. train() reads the recipe fields; the
+    data, output and card fields are the command line's."""
+
+    data_dir: Path = Path("data/mnist")
+    name: str = "model"
+    out: Path = Path("models")
+    hidden: tuple = (50, 100)
+    activation: str = "sigmoid"
+    optimizer: str = "adam"
+    epochs: int = 20
+    batch_size: int = 100
+    lr: float = 1e-3
+    schedule: str = "cosine"
+    warmup: float = 0.0  # epochs
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    dropout: float = 0.0
+    augment: tuple = ()
+    augment_prob: float = 1.0
+    augment_every: int = 1
+    validation: int = 0
+    seed: int = 0
+    dtype: str = "float32"
+    extra_data: Path | None = None
+    description: str | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> "TrainConfig":
+        values = {f.name: getattr(args, f.name) for f in fields(cls)}
+        return cls(**dict(values, hidden=tuple(values["hidden"]), augment=tuple(values["augment"])))
+
+    def command(self) -> str:
+        """The full command, every option spelled out (paths from the project root, and the BLAS
+        thread count set), so that defaults changing later cannot change what it reproduces."""
+        words = [f"OPENBLAS_NUM_THREADS={blas_threads()}", "python", "-m", "nn", "train"]
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None:
+                continue
+            if isinstance(value, Path):
+                value = from_root(value)
+            elif isinstance(value, tuple):
+                value = ",".join(str(v) for v in value) or "none"
+            elif isinstance(value, float):
+                value = repr(value)
+            words += ["--" + field.name.replace("_", "-"), str(value)]
+        return shlex.join(words)
 
 
 def init_params(sizes: list, activation: str, rng: np.random.Generator) -> dict:
@@ -77,42 +133,34 @@ def gradient_with_dropout(
     return backprop(layers, x, t)
 
 
-class Progress:
-    """One line per epoch on stderr. On a terminal the line redraws in place with the running
-    loss; elsewhere (logs, CI) the bar grows by appending '#', so no carriage returns pile up."""
+class EpochBar:
+    """One line per epoch on stderr: the epoch's summary. On a terminal a tqdm bar with the running
+    loss shows while the epoch runs and gives way to that line; logs (CI) get the line alone."""
 
-    WIDTH = 30
+    def __init__(self, label: str, steps: int, stream=None):
+        from tqdm import tqdm  # imported here: training needs tqdm (requirements-dev.txt), the app does not
 
-    def __init__(self, stream=None):
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
+        self.label, self.stream = label, stream or sys.stderr
+        columns, rows = shutil.get_terminal_size()
+        self.bar = tqdm(
+            total=steps,
+            desc=label,
+            unit="batch",
+            file=self.stream,
+            mininterval=0.2,
+            ncols=columns,  # where the terminal does not tell its size, 80 x 24 rather than no bar
+            nrows=rows,
+            leave=False,
+            disable=not self.stream.isatty(),
+        )
 
-    def start(self, label: str) -> None:
-        self.label, self.drawn, self.last = label, 0, 0.0
-        if not self.tty:
-            self.stream.write(f"{label} [")
-            self.stream.flush()
-
-    def update(self, fraction: float, loss: float) -> None:
-        filled = int(fraction * self.WIDTH)
-        if self.tty:
-            now = time.monotonic()
-            if now - self.last > 0.2 or fraction >= 1.0:
-                bar = "#" * filled + "." * (self.WIDTH - filled)
-                self.stream.write(f"\r{self.label} [{bar}] {fraction:4.0%} loss {loss:.4f}")
-                self.stream.flush()
-                self.last = now
-        elif filled > self.drawn:
-            self.stream.write("#" * (filled - self.drawn))
-            self.stream.flush()
-            self.drawn = filled
+    def update(self, loss: float) -> None:
+        self.bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
+        self.bar.update()
 
     def finish(self, summary: str) -> None:
-        if self.tty:
-            self.stream.write(f"\r{self.label} [{'#' * self.WIDTH}] {summary}\n")
-        else:
-            self.stream.write("#" * (self.WIDTH - self.drawn) + f"] {summary}\n")
-        self.stream.flush()
+        self.bar.close()
+        print(f"{self.label} {summary}", file=self.stream, flush=True)
 
 
 def accuracy(network: Network, x: np.ndarray, t: np.ndarray) -> float:
@@ -122,27 +170,13 @@ def accuracy(network: Network, x: np.ndarray, t: np.ndarray) -> float:
 def train(
     x_train: np.ndarray,
     t_train: np.ndarray,
-    hidden: list,
-    activation: str = "relu",
-    optimizer: str = "adam",
-    epochs: int = 10,
-    batch_size: int = 100,
-    lr: float = 1e-3,
-    weight_decay: float = 0.0,
-    schedule: str = "cosine",
-    warmup_epochs: float = 0.0,
-    momentum: float = 0.9,
-    parts: tuple = (),
-    strength: dict | None = None,
-    seed: int = 0,
+    config: TrainConfig,
     x_val: np.ndarray | None = None,
     t_val: np.ndarray | None = None,
     x_test: np.ndarray | None = None,
     t_test: np.ndarray | None = None,
-    progress: Progress | None = None,
-    augment_every: int = 1,
-    augment_prob: float = 1.0,
-    dropout: float = 0.0,
+    progress: bool = False,
+    strength: dict | None = None,
 ) -> tuple:
     """Train a fresh network; returns (network, history: one dict per epoch).
 
@@ -150,24 +184,27 @@ def train(
     (NumPy releases the GIL in its loops); each epoch draws them from its own seeded generator,
     so the thread's timing cannot change the result. augment_every > 1 reuses each distorted
     copy of the training set for that many epochs (in a new order each time): distorting costs
-    more than a training epoch of a small network."""
-    sizes = [x_train.shape[1], *hidden, 10]
-    init_seq, order_seq, augment_seq, dropout_seq = np.random.SeedSequence(seed).spawn(4)
+    more than a training epoch of a small network. strength: nn.augment's, None for its defaults;
+    progress: a bar per epoch on stderr."""
+    c = config
+    epochs, batch_size, augment_every = c.epochs, c.batch_size, c.augment_every
+    sizes = [x_train.shape[1], *c.hidden, 10]
+    init_seq, order_seq, augment_seq, dropout_seq = np.random.SeedSequence(c.seed).spawn(4)
     dropout_rng = np.random.default_rng(dropout_seq)
-    params = init_params(sizes, activation, np.random.default_rng(init_seq))
-    network = Network(params, activation)
-    opt = make_optimizer(optimizer, weight_decay, momentum)
+    params = init_params(sizes, c.activation, np.random.default_rng(init_seq))
+    network = Network(params, c.activation)
+    opt = make_optimizer(c.optimizer, c.weight_decay, c.momentum)
     order_rng = np.random.default_rng(order_seq)
     copies = -(-epochs // augment_every)
     copy_seeds = augment_seq.spawn(copies)
     n = len(x_train)
     steps_per_epoch = -(-n // batch_size)
-    total_steps, warmup = epochs * steps_per_epoch, int(warmup_epochs * steps_per_epoch)
+    total_steps, warmup = epochs * steps_per_epoch, int(c.warmup * steps_per_epoch)
     # A fixed clean subset tells how well the network fits the training data, cheaply.
-    fit_idx = np.random.default_rng(seed).choice(n, size=min(n, 10000), replace=False)
+    fit_idx = np.random.default_rng(c.seed).choice(n, size=min(n, 10000), replace=False)
 
-    def distorted_copy(c: int) -> np.ndarray:
-        return augment(x_train, np.random.default_rng(copy_seeds[c]), parts, strength, prob=augment_prob)
+    def distorted_copy(k: int) -> np.ndarray:
+        return augment(x_train, np.random.default_rng(copy_seeds[k]), c.augment, strength, prob=c.augment_prob)
 
     history, step = [], 0
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -179,20 +216,19 @@ def train(
                 if e // augment_every + 1 < copies:
                     pending = pool.submit(distorted_copy, e // augment_every + 1)
             perm = order_rng.permutation(n)
-            if progress:
-                progress.start(f"epoch {e + 1:>3}/{epochs}")
+            bar = EpochBar(f"epoch {e + 1:>3}/{epochs}", steps_per_epoch) if progress else None
             loss_sum = 0.0
             for i, first in enumerate(range(0, n, batch_size)):
                 batch = perm[first : first + batch_size]
-                if dropout:
-                    loss, grads = gradient_with_dropout(network, x_epoch[batch], t_train[batch], dropout, dropout_rng)
+                if c.dropout:
+                    loss, grads = gradient_with_dropout(network, x_epoch[batch], t_train[batch], c.dropout, dropout_rng)
                 else:
                     loss, grads = network.gradient(x_epoch[batch], t_train[batch])
-                opt.update(params, grads, learning_rate(schedule, lr, step, total_steps, warmup))
+                opt.update(params, grads, learning_rate(c.schedule, c.lr, step, total_steps, warmup))
                 loss_sum += loss
                 step += 1
-                if progress:
-                    progress.update((i + 1) / steps_per_epoch, loss_sum / (i + 1))
+                if bar:
+                    bar.update(loss_sum / (i + 1))
             seconds = time.perf_counter() - start
             row = {
                 "epoch": e + 1,
@@ -200,12 +236,12 @@ def train(
                 "train_acc": accuracy(network, x_train[fit_idx], t_train[fit_idx]),
                 "val_acc": accuracy(network, x_val, t_val) if x_val is not None else None,
                 "test_acc": accuracy(network, x_test, t_test) if x_test is not None else None,
-                "lr": learning_rate(schedule, lr, step - 1, total_steps, warmup),
+                "lr": learning_rate(c.schedule, c.lr, step - 1, total_steps, warmup),
                 "seconds": seconds,
             }
             history.append(row)
-            if progress:
-                progress.finish(epoch_summary(row))
+            if bar:
+                bar.finish(epoch_summary(row))
     return network, history
 
 
@@ -248,52 +284,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder with the four MNIST files (train-* and t10k-*, .gz or raw); get them with: python -m nn download",
     )
     parser.add_argument("--name", required=True, help="model name: writes NAME.npz and NAME.json")
-    parser.add_argument("--out", type=Path, default=Path("models"), help="folder to write the model to")
+    parser.add_argument("--out", type=Path, default=TrainConfig.out, help="folder to write the model to")
     parser.add_argument(
-        "--hidden", type=parse_hidden, default=[50, 100], metavar="N,N,...", help="widths of the hidden layers"
+        "--hidden", type=parse_hidden, default=TrainConfig.hidden, metavar="N,N,...", help="widths of the hidden layers"
     )
     parser.add_argument(
         "--activation",
         choices=("sigmoid", "relu"),
-        default="sigmoid",
+        default=TrainConfig.activation,
         help="hidden activation; initialisation follows it (Xavier for sigmoid, He for relu)",
     )
     parser.add_argument(
         "--optimizer",
         choices=("adam", "sgd", "momentum"),
-        default="adam",
+        default=TrainConfig.optimizer,
         help="adam, or sgd/momentum (SGD with momentum, see --momentum)",
     )
-    parser.add_argument("--epochs", type=int, default=20, help="passes over the training set")
-    parser.add_argument("--batch-size", type=int, default=100, help="images per gradient step")
-    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs, help="passes over the training set")
+    parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size, help="images per gradient step")
+    parser.add_argument("--lr", type=float, default=TrainConfig.lr, help="peak learning rate")
     parser.add_argument(
         "--schedule",
         choices=("cosine", "step", "constant"),
-        default="cosine",
+        default=TrainConfig.schedule,
         help="learning rate over the run: cosine decay to 0, x0.1 steps at 50%% and 75%%, or constant",
     )
     parser.add_argument(
-        "--warmup", type=float, default=0.0, metavar="EPOCHS", help="linear learning-rate warm-up, in epochs"
+        "--warmup",
+        type=float,
+        default=TrainConfig.warmup,
+        metavar="EPOCHS",
+        help="linear learning-rate warm-up, in epochs",
     )
-    parser.add_argument("--momentum", type=float, default=0.9, help="momentum of SGD")
+    parser.add_argument("--momentum", type=float, default=TrainConfig.momentum, help="momentum of SGD")
     parser.add_argument(
         "--weight-decay",
         type=float,
-        default=0.0,
+        default=TrainConfig.weight_decay,
         help="weight decay on W (not b): L2 in the gradient for SGD, decoupled (AdamW) for Adam",
     )
     parser.add_argument(
         "--dropout",
         type=float,
-        default=0.0,
+        default=TrainConfig.dropout,
         metavar="RATIO",
         help="dropout after every hidden layer while training (0 = none)",
     )
     parser.add_argument(
         "--augment",
         type=parse_augment,
-        default=(),
+        default=TrainConfig.augment,
         metavar="PARTS",
         help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness,pen; "
         "'all' or 'none'. Distorted images are re-normalised the way the app "
@@ -302,39 +342,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--augment-prob",
         type=float,
-        default=1.0,
+        default=TrainConfig.augment_prob,
         metavar="P",
         help="fraction of images distorted each epoch; the others are the MNIST originals",
     )
     parser.add_argument(
         "--augment-every",
         type=int,
-        default=1,
+        default=TrainConfig.augment_every,
         metavar="K",
         help="draw new distortions every K epochs (reusing a copy saves time on small networks)",
     )
     parser.add_argument(
         "--validation",
         type=int,
-        default=0,
+        default=TrainConfig.validation,
         metavar="N",
         help="hold out the last N training images and report accuracy on them each epoch",
     )
     parser.add_argument(
         "--extra-data",
         type=Path,
-        default=None,
+        default=TrainConfig.extra_data,
         metavar="FILE.npz",
-        help="more training digits (x (N, 28, 28) uint8, t (N,)), e.g. from bench/drawings.py --training-drawings",
+        help="more training digits (x (N, 28, 28) uint8, t (N,)), e.g. from python -m nn drawings training",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seeds initial weights, batch order and distortions")
+    parser.add_argument(
+        "--seed", type=int, default=TrainConfig.seed, help="seeds initial weights, batch order and distortions"
+    )
     parser.add_argument(
         "--dtype",
         choices=("float32", "float16"),
-        default="float32",
+        default=TrainConfig.dtype,
         help="storage type of the saved weights (float16 halves the file)",
     )
-    parser.add_argument("--description", default=None, help="one sentence for the model card")
+    parser.add_argument("--description", default=TrainConfig.description, help="one sentence for the model card")
 
 
 def blas_threads() -> str:
@@ -343,86 +385,30 @@ def blas_threads() -> str:
     return os.environ.get("OPENBLAS_NUM_THREADS") or str(os.cpu_count() or 1)
 
 
-def command_line(args: argparse.Namespace) -> str:
-    """The full command, every option spelled out (and the BLAS thread count set), so that
-    defaults changing later cannot change what it reproduces."""
-    parts = [
-        f"OPENBLAS_NUM_THREADS={blas_threads()}",
-        "python",
-        "-m",
-        "nn",
-        "train",
-        "--data-dir",
-        str(args.data_dir),
-        "--name",
-        args.name,
-        "--out",
-        str(args.out),
-        "--hidden",
-        ",".join(str(n) for n in args.hidden),
-        "--activation",
-        args.activation,
-        "--optimizer",
-        args.optimizer,
-        "--epochs",
-        str(args.epochs),
-        "--batch-size",
-        str(args.batch_size),
-        "--lr",
-        repr(args.lr),
-        "--schedule",
-        args.schedule,
-        "--warmup",
-        repr(args.warmup),
-        "--momentum",
-        repr(args.momentum),
-        "--weight-decay",
-        repr(args.weight_decay),
-        "--dropout",
-        repr(args.dropout),
-        "--augment",
-        ",".join(args.augment) or "none",
-        "--augment-prob",
-        repr(args.augment_prob),
-        "--augment-every",
-        str(args.augment_every),
-        "--validation",
-        str(args.validation),
-        "--seed",
-        str(args.seed),
-        "--dtype",
-        args.dtype,
-    ]
-    if args.extra_data:
-        parts += ["--extra-data", str(args.extra_data)]
-    if args.description:
-        parts += ["--description", args.description]
-    return shlex.join(parts)
-
-
-def recipe(args: argparse.Namespace, n_train: int, n_extra: int = 0) -> str:
-    opt = "Adam" if args.optimizer == "adam" else f"SGD with momentum {args.momentum}"
+def recipe(config: TrainConfig, n_train: int, n_extra: int = 0) -> str:
+    """The card's "training": the recipe in words."""
+    opt = "Adam" if config.optimizer == "adam" else f"SGD with momentum {config.momentum}"
     decay = ""
-    if args.weight_decay:
-        decay = f", weight decay {args.weight_decay:g}" + (" (decoupled)" if args.optimizer == "adam" else " (L2)")
-    init = "He" if args.activation == "relu" else "Xavier"
-    if args.dropout:
-        decay += f", dropout {args.dropout:g} after each hidden layer"
+    if config.weight_decay:
+        decay = f", weight decay {config.weight_decay:g}" + (" (decoupled)" if config.optimizer == "adam" else " (L2)")
+    init = "He" if config.activation == "relu" else "Xavier"
+    if config.dropout:
+        decay += f", dropout {config.dropout:g} after each hidden layer"
     aug = "no augmentation"
-    if args.augment:
-        aug = "distortions " + ", ".join(args.augment) + ", re-normalised like the app's drawings"
-        if args.augment_prob < 1.0:
-            aug += f" (each image with probability {args.augment_prob:g}, else the original)"
-        if args.augment_every > 1:
-            aug += f", new draws every {args.augment_every} epochs"
-    warm = f" after {args.warmup:g} warm-up epochs" if args.warmup else ""
+    if config.augment:
+        aug = "distortions " + ", ".join(config.augment) + ", re-normalised like the app's drawings"
+        if config.augment_prob < 1.0:
+            aug += f" (each image with probability {config.augment_prob:g}, else the original)"
+        if config.augment_every > 1:
+            aug += f", new draws every {config.augment_every} epochs"
+    warm = f" after {config.warmup:g} warm-up epochs" if config.warmup else ""
     images = f"{n_train} training images"
     if n_extra:
-        images = f"{n_train + n_extra} training images ({n_train} MNIST + {n_extra} from {args.extra_data.name})"
+        images = f"{n_train + n_extra} training images ({n_train} MNIST + {n_extra} from {config.extra_data.name})"
     return (
-        f"{opt}, lr {args.lr:g} with {args.schedule} schedule{warm}, {args.epochs} epochs of mini-batches "
-        f"of {args.batch_size} over {images}{decay}; {init} initialisation; {aug}; "
-        f"weights stored as {args.dtype}."
+        f"{opt}, lr {config.lr:g} with {config.schedule} schedule{warm}, {config.epochs} epochs of mini-batches "
+        f"of {config.batch_size} over {images}{decay}; {init} initialisation; {aug}; "
+        f"weights stored as {config.dtype}."
     )
 
 
@@ -437,102 +423,85 @@ def check_data_dir(data_dir: Path) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 0.0 <= args.dropout < 1.0:
+    config = TrainConfig.from_args(args)
+    if not 0.0 <= config.dropout < 1.0:
         print("error: --dropout must be in [0, 1)", file=sys.stderr)
         return 2
     for name, value, least in (
-        ("--epochs", args.epochs, 1),
-        ("--batch-size", args.batch_size, 1),
-        ("--validation", args.validation, 0),
-        ("--augment-every", args.augment_every, 1),
+        ("--epochs", config.epochs, 1),
+        ("--batch-size", config.batch_size, 1),
+        ("--validation", config.validation, 0),
+        ("--augment-every", config.augment_every, 1),
     ):
         if value < least:
             print(f"error: {name} must be at least {least}", file=sys.stderr)
             return 2
-    problem = check_data_dir(args.data_dir)
+    problem = check_data_dir(config.data_dir)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
-    (x_train, t_train), (x_test, t_test) = load_mnist(data_dir=args.data_dir)
+    (x_train, t_train), (x_test, t_test) = load_mnist(data_dir=config.data_dir)
     x_val = t_val = None
-    if args.validation:
-        if args.validation >= len(x_train):
-            print(f"error: --validation {args.validation} leaves no training images", file=sys.stderr)
+    if config.validation:
+        if config.validation >= len(x_train):
+            print(f"error: --validation {config.validation} leaves no training images", file=sys.stderr)
             return 2
-        x_val, t_val = x_train[-args.validation :], t_train[-args.validation :]
-        x_train, t_train = x_train[: -args.validation], t_train[: -args.validation]
+        x_val, t_val = x_train[-config.validation :], t_train[-config.validation :]
+        x_train, t_train = x_train[: -config.validation], t_train[: -config.validation]
     n_mnist = len(x_train)
-    if args.extra_data:
+    if config.extra_data:
         try:
-            x_extra, t_extra, about = read_extra(args.extra_data)
+            x_extra, t_extra, about = read_extra(config.extra_data)
         except DataError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         x_train, t_train = np.concatenate([x_train, x_extra]), np.concatenate([t_train, t_extra])
-    sizes = "-".join(str(n) for n in [784, *args.hidden, 10])
+    sizes = "-".join(str(n) for n in [784, *config.hidden, 10])
     print(
-        f"training {args.name}: {sizes} {args.activation}, {recipe(args, n_mnist, len(x_train) - n_mnist)}",
+        f"training {config.name}: {sizes} {config.activation}, {recipe(config, n_mnist, len(x_train) - n_mnist)}",
         file=sys.stderr,
     )
+    command = config.command()
+    if any(word.startswith("/") for word in shlex.split(command)):
+        print(
+            "note: the card's command names paths outside the project, which only this machine has; "
+            "train from data/mnist (python -m nn download --out data/mnist) for a card anyone can replay",
+            file=sys.stderr,
+        )
     start = time.perf_counter()
-    network, history = train(
-        x_train,
-        t_train,
-        args.hidden,
-        args.activation,
-        args.optimizer,
-        args.epochs,
-        args.batch_size,
-        args.lr,
-        args.weight_decay,
-        args.schedule,
-        args.warmup,
-        args.momentum,
-        args.augment,
-        None,
-        args.seed,
-        x_val,
-        t_val,
-        x_test,
-        t_test,
-        Progress(),
-        args.augment_every,
-        args.augment_prob,
-        args.dropout,
-    )
+    network, history = train(x_train, t_train, config, x_val, t_val, x_test, t_test, progress=True)
     training_seconds = time.perf_counter() - start
     card = {
-        "name": args.name,
+        "name": config.name,
         "architecture": network.architecture,
-        "activation": args.activation,
+        "activation": config.activation,
         "input_scaling": INPUT_SCALING,
-        "training": recipe(args, n_mnist, len(x_train) - n_mnist),
-        "command": command_line(args),
-        "seed": args.seed,
+        "training": recipe(config, n_mnist, len(x_train) - n_mnist),
+        "command": command,
+        "seed": config.seed,
         "test_accuracy": None,
         "test_accuracy_float32": round(history[-1]["test_acc"], 4),
         "validation_accuracy": None if x_val is None else round(history[-1]["val_acc"], 4),
         "training_seconds": round(training_seconds, 1),
         "epoch_seconds": round(float(np.mean([row["seconds"] for row in history])), 2),
-        "machine": "2 CPU cores shared with other work; times are indicative",
         "data": DATA_CREDIT,
         "licence": LICENCE,
-        "description": args.description or f"A {sizes} {args.activation} network trained by this project.",
+        "description": config.description or f"A {sizes} {config.activation} network trained by this project.",
     }
-    if args.extra_data:
+    if config.extra_data:
         card["extra_data"] = {
-            "file": args.extra_data.name,
+            "file": from_root(config.extra_data),
             "images": len(x_train) - n_mnist,
-            "sha256": hashlib.sha256(args.extra_data.read_bytes()).hexdigest(),
+            "sha256": hashlib.sha256(config.extra_data.read_bytes()).hexdigest(),
             "about": about,
         }
-    dtype = np.float16 if args.dtype == "float16" else np.float32
-    weights_path = save_model(args.out, args.name, network.params, card, dtype=dtype)
+    dtype = np.float16 if config.dtype == "float16" else np.float32
+    weights_path = save_model(config.out, config.name, network.params, card, dtype=dtype)
     # The accuracy on the card is that of the file as written and read back (float16 included).
     model = load_model(weights_path)
     correct = model.network.accuracy(x_test, t_test)
     card["test_accuracy"] = correct / len(t_test)
-    save_model(args.out, args.name, network.params, card, dtype=dtype)
+    save_model(config.out, config.name, network.params, card, dtype=dtype)
     size = weights_path.stat().st_size / 1e6
     print(
         f"saved {weights_path} ({size:.2f} MB): test accuracy {card['test_accuracy']:.4f} "

@@ -2,9 +2,13 @@
 complete model card whose command reproduces the weights. Data: a slice of the committed test set
 written out as a tiny MNIST folder, so no download and no shared folder are needed."""
 
+import argparse
+import dataclasses
 import hashlib
+import io
 import json
 import shlex
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +19,10 @@ from nn.model_files import load_model
 from nn.optimizers import Adam
 from nn.optimizers import Momentum
 from nn.optimizers import learning_rate
+from nn.paths import ROOT
+from nn.train import EpochBar
+from nn.train import TrainConfig
+from nn.train import add_arguments
 from nn.train import gradient_with_dropout
 from nn.train import init_params
 from nn.train import train
@@ -40,20 +48,10 @@ def data_dir(tmp_path_factory, small):
 def test_training_lowers_the_loss(small, optimizer):
     x, t, x_test, t_test = small
     lr = 1e-3 if optimizer == "adam" else 0.05
-    network, history = train(
-        x,
-        t,
-        [32],
-        "relu",
-        optimizer,
-        epochs=4,
-        batch_size=50,
-        lr=lr,
-        schedule="constant",
-        seed=0,
-        x_test=x_test,
-        t_test=t_test,
+    config = TrainConfig(
+        hidden=(32,), activation="relu", optimizer=optimizer, epochs=4, batch_size=50, lr=lr, schedule="constant"
     )
+    network, history = train(x, t, config, x_test=x_test, t_test=t_test)
     losses = [row["loss"] for row in history]
     assert losses[-1] < 0.6 * losses[0]
     assert history[-1]["train_acc"] > 0.8
@@ -62,13 +60,14 @@ def test_training_lowers_the_loss(small, optimizer):
 
 def test_sigmoid_network_trains_too(small):
     x, t, _, _ = small
-    _, history = train(x, t, [20, 20], "sigmoid", "adam", epochs=6, batch_size=50, lr=2e-2, seed=0)
+    config = TrainConfig(hidden=(20, 20), activation="sigmoid", optimizer="adam", epochs=6, batch_size=50, lr=2e-2)
+    _, history = train(x, t, config)
     assert history[-1]["loss"] < 0.8 * history[0]["loss"]
 
 
 def test_dropout_gradient_matches_plain_gradient_at_ratio_zero(small):
     x, t, _, _ = small
-    network, _ = train(x[:100], t[:100], [16], "relu", epochs=1, seed=0)
+    network, _ = train(x[:100], t[:100], TrainConfig(hidden=(16,), activation="relu", epochs=1))
     loss, grads = network.gradient(x[:50], t[:50])
     loss_d, grads_d = gradient_with_dropout(network, x[:50], t[:50], 0.0, np.random.default_rng(0))
     assert loss_d == pytest.approx(loss)
@@ -78,8 +77,9 @@ def test_dropout_gradient_matches_plain_gradient_at_ratio_zero(small):
 
 def test_dropout_trains_and_is_reproducible(small):
     x, t, _, _ = small
-    a, history = train(x, t, [32], "relu", epochs=3, batch_size=50, dropout=0.3, seed=2)
-    b, _ = train(x, t, [32], "relu", epochs=3, batch_size=50, dropout=0.3, seed=2)
+    config = TrainConfig(hidden=(32,), activation="relu", epochs=3, batch_size=50, dropout=0.3, seed=2)
+    a, history = train(x, t, config)
+    b, _ = train(x, t, config)
     assert history[-1]["loss"] < history[0]["loss"]
     assert a.params["W1"].tobytes() == b.params["W1"].tobytes()
 
@@ -87,18 +87,18 @@ def test_dropout_trains_and_is_reproducible(small):
 def test_same_seed_gives_bit_identical_weights(small):
     x, t, _, _ = small
     kwargs = dict(
-        hidden=[16, 8],
+        hidden=(16, 8),
         activation="relu",
         optimizer="adam",
         epochs=2,
         batch_size=64,
         lr=2e-3,
         weight_decay=1e-2,
-        parts=("rotate", "elastic", "thickness"),
+        augment=("rotate", "elastic", "thickness"),
     )
-    a, _ = train(x, t, seed=3, **kwargs)
-    b, _ = train(x, t, seed=3, **kwargs)
-    c, _ = train(x, t, seed=4, **kwargs)
+    a, _ = train(x, t, TrainConfig(seed=3, **kwargs))
+    b, _ = train(x, t, TrainConfig(seed=3, **kwargs))
+    c, _ = train(x, t, TrainConfig(seed=4, **kwargs))
     for key in a.params:
         assert a.params[key].tobytes() == b.params[key].tobytes(), key
     assert not np.array_equal(a.params["W1"], c.params["W1"])
@@ -221,11 +221,54 @@ def test_extra_training_digits_join_the_training_set_and_the_card(data_dir, smal
     card = json.loads((out / "x.json").read_text())
     assert "640 training images (600 MNIST + 40 from drawn.npz)" in card["training"]
     command = shlex.split(card["command"])
-    assert command[command.index("--extra-data") + 1] == str(extra)
-    assert card["extra_data"]["file"] == "drawn.npz" and card["extra_data"]["images"] == 40
+    assert command[command.index("--extra-data") + 1] == str(extra.resolve())
+    assert card["extra_data"]["file"] == str(extra.resolve()) and card["extra_data"]["images"] == 40
     assert card["extra_data"]["sha256"] == hashlib.sha256(extra.read_bytes()).hexdigest()
 
     (tmp_path / "broken.npz").write_bytes(b"PK nothing")
     capsys.readouterr()
     assert main([*base, "--extra-data", str(tmp_path / "broken.npz")]) == 1
     assert "broken.npz" in capsys.readouterr().err
+
+
+def test_the_recorded_command_is_the_config_and_names_paths_from_the_project_root(monkeypatch, tmp_path):
+    """The command is generated from the one config object and parses back into it; paths inside
+    the project are written from its root however they were given."""
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    monkeypatch.chdir(ROOT / "nn")
+    config = TrainConfig(
+        data_dir=Path("../data/mnist"),
+        name="x",
+        out=ROOT / "models",
+        hidden=(30, 20),
+        augment=("shift", "pen"),
+        extra_data=Path("../data/drawings/train-120k.npz"),
+        description="it's a test",
+    )
+    words = shlex.split(config.command())
+    assert words[:5] == ["OPENBLAS_NUM_THREADS=1", "python", "-m", "nn", "train"]
+    assert words[words.index("--data-dir") + 1] == "data/mnist"
+    assert words[words.index("--out") + 1] == "models"
+    assert words[words.index("--extra-data") + 1] == "data/drawings/train-120k.npz"
+    monkeypatch.chdir(ROOT)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert TrainConfig.from_args(parser.parse_args(words[5:])) == dataclasses.replace(
+        config, data_dir=Path("data/mnist"), out=Path("models"), extra_data=Path("data/drawings/train-120k.npz")
+    )
+    assert "--augment none" in TrainConfig().command() and "--extra-data" not in TrainConfig().command()
+    assert str(tmp_path.resolve()) in TrainConfig(data_dir=tmp_path).command()  # outside: as it is
+
+
+def test_epoch_lines_on_a_terminal_and_in_a_log():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream in (io.StringIO(), Terminal()):
+        bar = EpochBar("epoch   1/1", 3, stream)
+        for loss in (0.9, 0.5, 0.4):
+            bar.update(loss)
+        bar.finish("loss 0.6000 train 0.9000")
+        assert stream.getvalue().endswith("epoch   1/1 loss 0.6000 train 0.9000\n")
+    assert "batch" in stream.getvalue() and "\r" in stream.getvalue()  # the terminal saw a bar
