@@ -15,13 +15,17 @@ COMMANDS = {
 }
 
 
-def main(argv: list | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m nn", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, help_text in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
         importlib.import_module(f"nn.{name}").add_arguments(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return importlib.import_module(f"nn.{args.command}").run(args)
     except (ModelError, DataError) as exc:
