@@ -102,7 +102,7 @@ def load_test_set(data_dir: Path = PROJECT_DATA) -> tuple:
 def read_extra(path: Path) -> tuple:
     """(x (N, 784) float32 in 0..1, t (N,) int64, about: str) from an .npz of more 28x28 training
     digits: x (N, 28, 28) uint8, t (N,) labels 0-9 and optionally `about`, a text saying how they
-    were made (bench/drawings.py --training-drawings writes one). Pickled content is refused."""
+    were made (python -m nn drawings training writes one). Pickled content is refused."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found")
