@@ -3,6 +3,8 @@ preprocessing, as extra data for `python -m nn train --extra-data`; and the benc
 (bench/drawings.py). Data: a slice of the committed test set written out as a tiny training split
 (no download, no shared folder)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,13 @@ def test_a_folder_without_the_training_set_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "not found" in err and "python -m nn download" in err
     assert not (tmp_path / "x.npz").exists()
+
+
+def test_the_fixture_writer_makes_the_committed_fixtures(tmp_path):
+    """python -m nn drawings fixtures: the web tests' drawings are the synthesis's, byte for byte."""
+    assert main(["drawings", "fixtures", "--out", str(tmp_path)]) == 0
+    committed = Path(__file__).resolve().parent / "fixtures" / "drawings"
+    names = sorted(path.name for path in committed.iterdir())
+    assert names == sorted(path.name for path in tmp_path.iterdir()) and len(names) == 21
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), name
