@@ -8,7 +8,7 @@ if __name__ == "__main__":
     import os
 
     # Each reading is a small matrix product and waitress already serves requests on parallel
-    # threads; BLAS threads on top of those fight for the same cores (bench/api_latency.py, default
+    # threads; BLAS threads on top of those fight for the same cores (python -m bench.api_latency, default
     # model, 4 connections: 175 requests/s with BLAS's own threads, 278 with one). Set before NumPy
     # loads; a value given by the user wins.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
