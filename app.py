@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MODELS_DIR=str(ROOT / "models"),
         DEFAULT_MODEL="default",
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        TRANSLATIONS_BUILD_DIR=str(ROOT / "build" / "translations"),
     )
     app.config.from_prefixed_env("DIGITS")
     if test_config:
@@ -41,18 +42,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from web import api
     from web import draw
+    from web import filters
+    from web import i18n
     from web import inside
-    from web.i18n import LANGUAGES
-    from web.i18n import current_language
-    from web.i18n import gettext
-    from web.i18n import remember_language
     from web.models import remember_model
 
     app.register_blueprint(api.bp)
     app.register_blueprint(draw.bp)
     app.register_blueprint(inside.bp)
-    app.jinja_env.globals.update(_=gettext, current_language=current_language, LANGUAGES=LANGUAGES)
-    app.after_request(remember_language)
+    i18n.init_app(app)
+    filters.init_app(app)
     app.after_request(remember_model)
     return app
 

@@ -225,26 +225,6 @@ def test_korean_page_and_fragment(client):
     assert "Probability of each digit" not in fragment
 
 
-def test_every_string_of_the_draw_page_has_a_korean_translation():
-    catalog = json.loads((ROOT / "web/translations/ko/draw.json").read_text(encoding="utf-8"))
-    files = ["templates/draw.html", *(ROOT / "templates/partials").glob("*.html"), "web/draw.py"]
-    ours = [Path(f) for f in files if not Path(f).name.startswith("inside")]
-    missing = []
-    for path in ours:
-        text = (ROOT / path).read_text(encoding="utf-8")
-        for _quote, string in re.findall(r"""_\(\s*(["'])(.*?)\1""", text, re.S):
-            if string not in catalog and not _is_translated_elsewhere(string):
-                missing.append(f"{path.name}: {string}")
-    assert not missing, missing
-
-
-def _is_translated_elsewhere(string: str) -> bool:
-    other = ROOT / "web/translations/ko"
-    return any(
-        string in json.loads(p.read_text(encoding="utf-8")) for p in other.glob("*.json") if p.name != "draw.json"
-    )
-
-
 def test_the_model_picked_on_one_page_opens_the_other(client):
     """Picking a model on the drawing page (a reading posted with it) carries over to /inside
     and back, through a cookie; the JSON API is not affected by it."""

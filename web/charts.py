@@ -16,6 +16,7 @@ from nn import Trace
 from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
+from web.filters import percent  # one rule for probabilities on every page
 
 OVERFLOW_LOGITS = (1010.0, 1000.0, 990.0)  # the book's example: exp(1010) overflows float32 and float64
 TOP_INPUTS = 8  # a deeper neuron's detail lists this many strongest inputs
@@ -146,12 +147,6 @@ def short(value: float) -> str:
     if value == 0:
         return "0"
     return f"{value:.4g}"
-
-
-def percent(p: float) -> str:
-    """A probability at a glance: 99.7%, and <0.1% rather than a misleading 0.0%."""
-    p = float(p)
-    return "<0.1%" if 0 < p < 0.0005 else f"{100 * p:.1f}%"
 
 
 def shape(*dims: int) -> str:

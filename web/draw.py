@@ -78,7 +78,7 @@ def too_large(exc: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH: the error fragment in the result's place, not Flask's page."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
-    error = _("The drawing is too large to read (over {size}).", size=size)
+    error = _("The drawing is too large to read (over %(size)s).", size=size)
     response = page_or_fragment("draw.html", "partials/result.html", **page_context(error=error))
     response.status_code = 413
     return response

@@ -1,41 +1,42 @@
-"""English and Korean: every user-facing string goes through gettext (`_` in templates).
+"""English and Korean with gettext (Flask-Babel): `_("English text")` in templates and code,
+extracted by pybabel into web/translations/ko/LC_MESSAGES/messages.po (`python tools/translations.py`).
 
-The language comes from ?lang=, then the `lang` cookie, then Accept-Language; English texts are
-the keys; every translations/ko/*.json maps them to Korean (one file per page, merged). A missing
-translation falls back to English.
+The language comes from ?lang=, then the `lang` cookie, then Accept-Language. The .po catalogs are
+the source; their .mo files are compiled at start into build/translations (not committed, so a
+compiled catalog can never be older than its text), see compile_catalogs.
 """
 
-import json
-from functools import cache
+import os
+import tempfile
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
 from flask import Response
-from flask import g
 from flask import request
+from flask_babel import Babel
+from flask_babel import get_locale
+from flask_babel import gettext
+
+__all__ = ["LANGUAGES", "N_", "current_language", "gettext", "init_app"]
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
-TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+CATALOGS = Path(__file__).resolve().parent / "translations"  # ko/LC_MESSAGES/messages.po
 
 
-@cache
-def catalog(language: str) -> dict:
-    merged = {}
-    for path in sorted((TRANSLATIONS / language).glob("*.json")):
-        merged.update(json.loads(path.read_text(encoding="utf-8")))
-    return merged
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined; gettext translates it where it is shown."""
+    return message
+
+
+def select_language() -> str:
+    asked = request.args.get("lang") or request.cookies.get("lang")
+    return asked if asked in LANGUAGES else (request.accept_languages.best_match(LANGUAGES) or "en")
 
 
 def current_language() -> str:
-    if "language" not in g:
-        asked = request.args.get("lang") or request.cookies.get("lang")
-        g.language = asked if asked in LANGUAGES else (request.accept_languages.best_match(LANGUAGES) or "en")
-    return g.language
-
-
-def gettext(text: str, **values) -> str:
-    """The text in the page's language, with {name} placeholders filled from values."""
-    translated = catalog(current_language()).get(text, text)
-    return translated.format(**values) if values else translated
+    return str(get_locale() or "en")
 
 
 def remember_language(response: Response) -> Response:
@@ -44,3 +45,29 @@ def remember_language(response: Response) -> Response:
     if asked in LANGUAGES:
         response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def compile_catalogs(source: Path, target: Path) -> Path:
+    """Every <lang>/LC_MESSAGES/messages.po under source compiled to the same path under target,
+    when missing or older than its .po. Written to a temporary file then renamed, so server
+    processes starting together never read half a file."""
+    for po in sorted(source.glob("*/LC_MESSAGES/messages.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parts[-3])
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            write_mo(out, catalog)
+        os.replace(tmp, mo)
+    return target
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel with our language choice, the compiled catalogs and the template globals."""
+    compiled = compile_catalogs(CATALOGS, Path(app.config["TRANSLATIONS_BUILD_DIR"]))
+    Babel(app, locale_selector=select_language, default_translation_directories=str(compiled))
+    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES)
+    app.after_request(remember_language)

@@ -69,7 +69,7 @@ def choose(values) -> tuple:
     if activation not in ACTIVATIONS:
         raise BadInput(
             _(
-                "Unknown activation function “{name}”; choose one of: {names}.",
+                "Unknown activation function “%(name)s”; choose one of: %(names)s.",
                 name=activation,
                 names=", ".join(ACTIVATIONS),
             )
@@ -84,7 +84,7 @@ def sample_number(text: str | None) -> int | None:
     count = len(test_set()[1])
     if not text.strip().isdigit() or int(text) >= count:
         raise BadInput(
-            _("There is no MNIST test image “{value}”; they are numbered 0 to {last}.", value=text, last=count - 1)
+            _("There is no MNIST test image “%(value)s”; they are numbered 0 to %(last)s.", value=text, last=count - 1)
         )
     return int(text)
 
@@ -92,7 +92,7 @@ def sample_number(text: str | None) -> int | None:
 def whole_number(values, name: str) -> int:
     text = values.get(name, "")
     if not text.strip().isdigit():
-        raise BadInput(_("“{name}” must be a whole number, not “{value}”.", name=name, value=text))
+        raise BadInput(_("“%(name)s” must be a whole number, not “%(value)s”.", name=name, value=text))
     return int(text)
 
 
@@ -102,12 +102,12 @@ def neuron_address(values, model: Model) -> tuple:
     sizes = model.network.sizes
     if not 1 <= layer < len(sizes):
         raise BadInput(
-            _("There is no layer {layer}; this network has layers 1 to {depth}.", layer=layer, depth=len(sizes) - 1)
+            _("There is no layer %(layer)s; this network has layers 1 to %(depth)s.", layer=layer, depth=len(sizes) - 1)
         )
     if index >= sizes[layer]:
         raise BadInput(
             _(
-                "Layer {layer} has neurons 0 to {last}; there is no neuron {neuron}.",
+                "Layer %(layer)s has neurons 0 to %(last)s; there is no neuron %(neuron)s.",
                 layer=layer,
                 last=sizes[layer] - 1,
                 neuron=index,

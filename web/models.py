@@ -6,6 +6,10 @@ from flask import request
 
 from nn import Model
 from nn import load_models
+from web.i18n import N_
+
+# The shipped cards' names, for the catalog: the pages show them through gettext, _(card.name).
+CARD_NAMES = (N_("The book's sample weights"),)
 
 
 class UnknownModel(LookupError):
