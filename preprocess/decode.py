@@ -20,16 +20,37 @@ ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", "PPM", "ICO")
 
 
 class PreprocessError(ValueError):
-    """The bytes cannot be made into a digit image; str(error) is a message for a person."""
+    """The bytes cannot be made into a digit image; str(error) is a message for a person.
+
+    `code` names the failure and `values` holds its numbers, so that a user interface can say it
+    in its own language (the web layer maps codes to translated messages)."""
+
+    def __init__(self, message: str, code: str = "undecodable", **values):
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 def _check_size(width: int, height: int) -> None:
     if width <= 0 or height <= 0:
-        raise PreprocessError(f"The image is empty ({width}x{height} pixels).")
+        raise PreprocessError(
+            f"The image is empty ({width}x{height} pixels).", "empty_size", width=width, height=height
+        )
     if width > MAX_SIDE or height > MAX_SIDE:
-        raise PreprocessError(f"The image is {width}x{height} pixels; the limit is {MAX_SIDE} pixels on a side.")
+        raise PreprocessError(
+            f"The image is {width}x{height} pixels; the limit is {MAX_SIDE} pixels on a side.",
+            "too_wide",
+            width=width,
+            height=height,
+            limit=MAX_SIDE,
+        )
     if width * height > MAX_PIXELS:
-        raise PreprocessError(f"The image has {width * height:,} pixels; the limit is {MAX_PIXELS:,}.")
+        raise PreprocessError(
+            f"The image has {width * height:,} pixels; the limit is {MAX_PIXELS:,}.",
+            "too_many_pixels",
+            pixels=width * height,
+            limit=MAX_PIXELS,
+        )
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -47,14 +68,21 @@ def decode_image(data: bytes) -> Image.Image:
     JPEG/TIFF orientation tags are applied so that a photo is read the way it is shown.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise PreprocessError(f"Expected image bytes, got {type(data).__name__}.")
+        raise PreprocessError(
+            f"Expected image bytes, got {type(data).__name__}.", "not_bytes", kind=type(data).__name__
+        )
     data = bytes(data)
     if not data:
-        raise PreprocessError("The upload is empty: no image data was received.")
+        raise PreprocessError("The upload is empty: no image data was received.", "empty_upload")
     if len(data) > MAX_BYTES:
-        raise PreprocessError(f"The upload is {len(data):,} bytes; the limit is {MAX_BYTES:,}.")
+        raise PreprocessError(
+            f"The upload is {len(data):,} bytes; the limit is {MAX_BYTES:,}.",
+            "too_many_bytes",
+            size=len(data),
+            limit=MAX_BYTES,
+        )
     if data[:5].lower() == b"data:":
-        raise PreprocessError("This is a data: URL, not image bytes; decode its base64 part first.")
+        raise PreprocessError("This is a data: URL, not image bytes; decode its base64 part first.", "data_url")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -66,12 +94,18 @@ def decode_image(data: bytes) -> Image.Image:
     except PreprocessError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PreprocessError("The image is too large to decode safely.") from exc
+        raise PreprocessError("The image is too large to decode safely.", "bomb") from exc
     except UnidentifiedImageError as exc:
-        raise PreprocessError("This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF).") from exc
+        raise PreprocessError(
+            "This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF).", "unknown_format"
+        ) from exc
     except (OSError, SyntaxError, EOFError) as exc:
-        raise PreprocessError(f"The image data is truncated or corrupt ({exc}).") from exc
+        raise PreprocessError(f"The image data is truncated or corrupt ({exc}).", "corrupt", detail=str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - decoders of untrusted bytes raise many types; none may become a 500
-        raise PreprocessError(f"The image could not be decoded ({type(exc).__name__}: {exc}).") from exc
+        raise PreprocessError(
+            f"The image could not be decoded ({type(exc).__name__}: {exc}).",
+            "undecodable",
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
     _check_size(*image.size)
     return image

@@ -43,7 +43,7 @@ def _pixels(image: Image.Image) -> tuple:
     try:
         pixels = np.asarray(image.convert(target))
     except ValueError as exc:
-        raise PreprocessError(f"Images in Pillow mode {mode} are not supported.") from exc
+        raise PreprocessError(f"Images in Pillow mode {mode} are not supported.", "mode", mode=mode) from exc
     if pixels.ndim == 2:
         return pixels[..., None], None, 255.0
     if not has_alpha:

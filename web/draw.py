@@ -20,7 +20,8 @@ from preprocess import PreprocessError
 from preprocess import to_png
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
-from web.i18n import gettext as _
+from web.errors import error_message
+from web.errors import http_message
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import default_model_name
@@ -65,7 +66,7 @@ def read():
         if request.form.get("image") != "":  # "" is the empty canvas: the invitation, no reading
             reading = read_drawing(image_bytes(request), model)
     except (UnknownModel, BadDrawing, PreprocessError) as exc:
-        error = str(exc)
+        error = error_message(exc)
     context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)
     response = page_or_fragment("draw.html", "partials/result.html", **context)
     if error:
@@ -76,9 +77,7 @@ def read():
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH: the error fragment in the result's place, not Flask's page."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
-    error = _("The drawing is too large to read (over %(size)s).", size=size)
+    error = http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])
     response = page_or_fragment("draw.html", "partials/result.html", **page_context(error=error))
     response.status_code = 413
     return response
@@ -89,7 +88,7 @@ def sample():
     try:
         chosen = pick_sample(request.form.get("digit", ""), request.form.get("index", ""))
     except BadSample as exc:
-        return render_template("partials/sample_note.html", error=str(exc)), 400
+        return render_template("partials/sample_note.html", error=error_message(exc)), 400
     response = make_response(render_template("partials/sample_note.html", sample=chosen))
     load = {"target": "#draw-form", "image": data_uri(chosen.png)}
     response.headers["HX-Trigger"] = json.dumps({"drawing-load": load})

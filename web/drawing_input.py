@@ -6,23 +6,25 @@ import binascii
 
 from flask import Request
 
+from web.errors import CodedError
+
 DATA_URL_PREFIX = "data:image/"
 
 
-class BadDrawing(ValueError):
+class BadDrawing(CodedError):
     """The request does not carry a readable image; the message says what is wrong."""
 
 
 def decode_data_url(value: object) -> bytes:
     """data:image/png;base64,... -> the image bytes."""
     if not isinstance(value, str) or not value:
-        raise BadDrawing('"image" must be a data URL string such as "data:image/png;base64,..."')
+        raise BadDrawing('"image" must be a data URL string such as "data:image/png;base64,..."', "not_data_url")
     if not value.startswith(DATA_URL_PREFIX) or ";base64," not in value[:64]:
-        raise BadDrawing('"image" must be a base64 data URL starting with "data:image/png;base64,"')
+        raise BadDrawing('"image" must be a base64 data URL starting with "data:image/png;base64,"', "not_data_url")
     try:
         return base64.b64decode(value.split(",", 1)[1], validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise BadDrawing(f'"image" is not valid base64 ({exc})') from exc
+        raise BadDrawing(f'"image" is not valid base64 ({exc})', "bad_base64", detail=str(exc)) from exc
 
 
 def image_bytes(request: Request) -> bytes:
@@ -33,7 +35,9 @@ def image_bytes(request: Request) -> bytes:
     elif mimetype == "application/json":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            raise BadDrawing('the body is not a JSON object; send {"image": "data:image/png;base64,..."}')
+            raise BadDrawing(
+                'the body is not a JSON object; send {"image": "data:image/png;base64,..."}', "not_json_object"
+            )
         data = decode_data_url(body.get("image"))
     elif mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         if "image" in request.files:
@@ -41,7 +45,11 @@ def image_bytes(request: Request) -> bytes:
         else:
             data = decode_data_url(request.form.get("image"))
     else:
-        raise BadDrawing(f"unsupported Content-Type {mimetype or '(none)'!r}; send image/png or application/json")
+        raise BadDrawing(
+            f"unsupported Content-Type {mimetype or '(none)'!r}; send image/png or application/json",
+            "content_type",
+            mimetype=mimetype or "(none)",
+        )
     if not data:
-        raise BadDrawing("the image is empty")
+        raise BadDrawing("the image is empty", "empty_image")
     return data

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint
+from flask import current_app
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -23,6 +24,8 @@ from preprocess import PreprocessError
 from web import charts
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
+from web.errors import error_message
+from web.errors import http_message
 from web.i18n import gettext as _
 from web.models import UnknownModel
 from web.models import all_models
@@ -62,7 +65,7 @@ def choose(values) -> tuple:
     try:
         model = get_model(values.get("model"))
     except UnknownModel as exc:
-        raise BadInput(str(exc)) from exc
+        raise BadInput(error_message(exc)) from exc
     activation = values.get("activation") or model.network.activation
     if values.get("shown_model", model.name) != model.name:
         activation = model.network.activation
@@ -132,7 +135,7 @@ def trace_for(values, model: Model, activation: str) -> tuple:
     try:
         reading = read_drawing(image_bytes(request), model, activation)
     except (BadDrawing, PreprocessError) as exc:
-        raise BadInput(str(exc)) from exc
+        raise BadInput(error_message(exc)) from exc
     if reading.blank:
         return None, None
     return reading.trace, Source(plain_digit=reading.plain_digit)
@@ -261,5 +264,5 @@ def http_error(exc: HTTPException):
     if exc.code is None or exc.code >= 500:
         return exc
     block = "neuron-detail" if request.endpoint == "inside.neuron" else "reading"
-    response = bad_input(BadInput(exc.description), block)
+    response = bad_input(BadInput(http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])), block)
     return response[0], exc.code

@@ -6,13 +6,14 @@ from flask import request
 
 from nn import Model
 from nn import load_models
+from web.errors import CodedError
 from web.i18n import N_
 
 # The shipped cards' names, for the catalog: the pages show them through gettext, _(card.name).
 CARD_NAMES = (N_("The book's sample weights"),)
 
 
-class UnknownModel(LookupError):
+class UnknownModel(CodedError, LookupError):
     """A request named a model that is not in the models folder."""
 
 
@@ -36,7 +37,12 @@ def get_model(name: str | None = None) -> Model:
     models = all_models()
     name = name or default_model_name()
     if name not in models:
-        raise UnknownModel(f"unknown model {name!r}; available: {', '.join(models)}")
+        raise UnknownModel(
+            f"unknown model {name!r}; available: {', '.join(models)}",
+            "unknown_model",
+            name=name,
+            names=", ".join(models),
+        )
     return models[name]
 
 

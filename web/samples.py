@@ -14,6 +14,7 @@ from PIL import Image
 
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_split
+from web.errors import CodedError
 
 _random = random.Random()
 
@@ -25,7 +26,7 @@ class Sample:
     png: bytes  # 28x28, dark ink on white, as a drawing on the canvas is
 
 
-class BadSample(ValueError):
+class BadSample(CodedError):
     """The request asked for a sample that does not exist; the message says why."""
 
 
@@ -42,11 +43,16 @@ def pick_sample(digit: str = "", index: str = "") -> Sample:
     images, labels = test_set()
     if index:
         if not index.isdigit() or int(index) >= len(images):
-            raise BadSample(f"no test image {index!r}; they are numbered 0 to {len(images) - 1}")
+            raise BadSample(
+                f"no test image {index!r}; they are numbered 0 to {len(images) - 1}",
+                "no_sample",
+                index=index,
+                last=len(images) - 1,
+            )
         chosen = int(index)
     elif digit:
         if digit not in "0123456789" or len(digit) != 1:
-            raise BadSample(f"{digit!r} is not a digit from 0 to 9")
+            raise BadSample(f"{digit!r} is not a digit from 0 to 9", "not_a_digit", digit=digit)
         chosen = int(_random.choice(np.flatnonzero(labels == int(digit))))
     else:
         chosen = _random.randrange(len(images))
