@@ -9,6 +9,7 @@ compiled catalog can never be older than its text), see compile_catalogs.
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -37,6 +38,12 @@ def select_language() -> str:
 
 def current_language() -> str:
     return str(get_locale() or "en")
+
+
+def language_url(code: str) -> str:
+    """This page's address in another language: the same query with lang= set."""
+    query = [(k, v) for k, values in request.args.lists() if k != "lang" for v in values]
+    return "?" + urlencode([*query, ("lang", code)])
 
 
 def remember_language(response: Response) -> Response:
@@ -69,5 +76,5 @@ def init_app(app: Flask) -> None:
     """Flask-Babel with our language choice, the compiled catalogs and the template globals."""
     compiled = compile_catalogs(CATALOGS, Path(app.config["TRANSLATIONS_BUILD_DIR"]))
     Babel(app, locale_selector=select_language, default_translation_directories=str(compiled))
-    app.jinja_env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(current_language=current_language, language_url=language_url, LANGUAGES=LANGUAGES)
     app.after_request(remember_language)
