@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (Python packages into .venv, Chromium from Debian),
-# checks lint and formatting, then pytest. Extra arguments go to pytest (e.g. -k api).
+# Runs every test: installs what is missing (Python packages into .venv, Chromium from Debian, axe-core
+# from npm into tests/node), checks lint and formatting, then pytest. Extra arguments go to pytest (e.g. -k api).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,11 +9,23 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 if ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium from Debian for the browser tests ..."
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# axe-core for the accessibility test: into tests/node (gitignored), used by the tests only, never served.
+AXE_VERSION=4.10.3
+if [ ! -f tests/node/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Installing npm from Debian for the accessibility test ..."
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+  fi
+  echo "Installing axe-core $AXE_VERSION into tests/node ..."
+  npm install --silent --no-audit --no-fund --prefix tests/node "axe-core@$AXE_VERSION"
 fi
 
 .venv/bin/python -m ruff check .
