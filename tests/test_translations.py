@@ -60,9 +60,16 @@ def test_translations_keep_every_placeholder(korean):
     assert [m.id for m in korean if names(m.id) != names(m.string)] == []
 
 
-def test_no_message_has_a_bare_percent_sign(korean):
-    """Templates format every message with % (Jinja's newstyle gettext): a literal % would break."""
-    assert [m.id for m in korean if re.search(r"%(?!\(\w+\)s)", m.id)] == []
+def test_no_message_with_placeholders_has_a_bare_percent_sign(korean):
+    """A message with values is formatted with %: a literal % in it must be written %%."""
+    bare = re.compile(r"%(?!\(\w+\)s|%)")
+    assert [m.id for m in korean if "%(" in m.id and (bare.search(m.id) or bare.search(m.string))] == []
+
+
+def test_a_literal_percent_sign_in_a_message_without_values_is_fine(app):
+    with app.test_request_context("/?lang=ko"):
+        template = app.jinja_env.from_string('{{ _("Accuracy (%)") }} {{ _("Layer %(n)s: hidden layer", n=2) }}')
+        assert template.render() == "Accuracy (%) 2층: 은닉층"
 
 
 BOOK_TERMS = [
@@ -356,3 +363,11 @@ def test_the_font_is_served_with_its_licence(client):
     licence = (ROOT / "static" / "fonts" / "OFL.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE" in licence and "Digit Reader Hangul" in licence
     assert "static/fonts/OFL.txt" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_values_in_translated_messages_are_escaped(client):
+    html = client.get("/inside?lang=ko&model=<b>x</b>").get_data(as_text=True)
+    assert "“&lt;b&gt;x&lt;/b&gt;” 모델은 없습니다" in html and "<b>x</b>" not in html
+    with client.application.test_request_context("/?lang=ko"):
+        template = client.application.jinja_env.from_string('{{ _("Model: %(name)s", name="<i>") }}')
+        assert template.render() == "모델: &lt;i&gt;"

@@ -18,7 +18,10 @@ from flask import Response
 from flask import request
 from flask_babel import Babel
 from flask_babel import get_locale
+from flask_babel import get_translations
 from flask_babel import gettext
+from jinja2 import pass_context
+from markupsafe import Markup
 
 __all__ = ["LANGUAGES", "N_", "current_language", "gettext", "init_app"]
 
@@ -72,9 +75,20 @@ def compile_catalogs(source: Path, target: Path) -> Path:
     return target
 
 
+@pass_context
+def template_gettext(context, message: str, **values) -> str:
+    """`_` in templates: the translation, its values escaped, and formatted only when values are
+    given, as gettext in Python (Jinja's newstyle gettext would choke on a literal % otherwise)."""
+    text = get_translations().ugettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % values if values else text
+
+
 def init_app(app: Flask) -> None:
     """Flask-Babel with our language choice, the compiled catalogs and the template globals."""
     compiled = compile_catalogs(CATALOGS, Path(app.config["TRANSLATIONS_BUILD_DIR"]))
     Babel(app, locale_selector=select_language, default_translation_directories=str(compiled))
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.globals.update(current_language=current_language, language_url=language_url, LANGUAGES=LANGUAGES)
     app.after_request(remember_language)
