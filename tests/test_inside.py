@@ -338,13 +338,13 @@ def test_neuron_detail_as_a_whole_page(client):
 # --- Bad input: 400 with a message, never 500 -------------------------------------------------------
 
 BAD = [
-    ("post", "/inside/read", {"model": "nope", "sample": "0"}, "unknown model"),
+    ("post", "/inside/read", {"model": "nope", "sample": "0"}, "There is no model"),
     ("post", "/inside/read", {"activation": "tanh", "sample": "0"}, "Unknown activation function “tanh”"),
     ("post", "/inside/read", {"sample": "10000"}, "There is no MNIST test image “10000”"),
     ("post", "/inside/read", {"sample": "-1"}, "There is no MNIST test image “-1”"),
     ("post", "/inside/read", {"sample": "seven"}, "There is no MNIST test image “seven”"),
     ("post", "/inside/read", {"image": "data:image/png;base64,@@@"}, "not valid base64"),
-    ("post", "/inside/read", {"image": "hello"}, "must be a base64 data URL"),
+    ("post", "/inside/read", {"image": "hello"}, "must be a data URL"),
     ("post", "/inside/read", {"image": data_url(b"not a png at all")}, ""),
     ("post", "/inside/neuron", {"sample": "0", "layer": "0", "neuron": "1"}, "There is no layer 0"),
     ("post", "/inside/neuron", {"sample": "0", "layer": "4", "neuron": "1"}, "There is no layer 4"),
@@ -355,7 +355,7 @@ BAD = [
     ("post", "/inside/neuron", {"layer": "1", "neuron": "1", "image": ""}, "a neuron needs an input"),
     ("post", "/inside/neuron", {"sample": "0", "layer": "1", "neuron": "1", "activation": "x"}, "Unknown activation"),
     ("get", "/inside", {"sample": "12345"}, "There is no MNIST test image “12345”"),
-    ("get", "/inside", {"model": "nope"}, "unknown model"),
+    ("get", "/inside", {"model": "nope"}, "There is no model"),
     ("get", "/inside/neuron", {"sample": "0", "layer": "9", "neuron": "0"}, "There is no layer 9"),
 ]
 
@@ -380,7 +380,7 @@ def test_bad_input_answers_400_with_a_message(client, method, url, data, message
 
 def test_unsupported_body_answers_400(client):
     response = client.post("/inside/read", data="hello", content_type="text/plain", headers=HTMX)
-    assert response.status_code == 400 and "unsupported Content-Type" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Unsupported Content-Type" in response.get_data(as_text=True)
 
 
 def test_too_large_a_body_answers_413_with_the_message(app, client):
