@@ -20,6 +20,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
+VISITS = visits()
+IDS = [v.lstrip("/").replace("/", "_") for v in VISITS]  # screenshot names without folders
 
 
 def no_korean_font_installed() -> bool:
@@ -34,7 +36,7 @@ def settle(page, url: str):
     page.evaluate("document.fonts.ready.then(() => true)")
 
 
-@pytest.mark.parametrize("path", visits())
+@pytest.mark.parametrize("path", VISITS, ids=IDS)
 def test_the_page_works_offline_without_errors(page, live_server, path):
     failed, bad_status, console_errors = [], [], []
     page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
@@ -51,7 +53,7 @@ def test_the_page_works_offline_without_errors(page, live_server, path):
         assert loaded, "no Hangul font loaded: the language switch (and a Korean page) would show boxes"
 
 
-@pytest.mark.parametrize("path", visits())
+@pytest.mark.parametrize("path", VISITS, ids=IDS)
 def test_no_serious_accessibility_violation(page, live_server, path):
     assert AXE.is_file(), "axe-core is missing: ./test.sh installs it (npm install --prefix tests/node axe-core)"
     page.add_init_script(path=str(AXE))
