@@ -36,16 +36,16 @@ def korean():
 
 def test_the_catalog_is_up_to_date_with_the_code(korean):
     """Extract the code's messages now into a temporary .pot and compare: run
-    `python tools/translations.py` when this fails."""
+    `python -m tools.translations` when this fails."""
     in_code = {m.id for m in translations.extract() if m.id}
     in_catalog = {m.id for m in korean}
-    assert sorted(in_code - in_catalog) == [], "new messages: run python tools/translations.py"
-    assert sorted(in_catalog - in_code) == [], "messages the code no longer has: run python tools/translations.py"
+    assert sorted(in_code - in_catalog) == [], "new messages: run python -m tools.translations"
+    assert sorted(in_catalog - in_code) == [], "messages the code no longer has: run python -m tools.translations"
 
 
 def test_no_json_dictionary_is_left_to_merge():
     left = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "web" / "translations").glob("*/*.json"))
-    assert left == [], "merge them into the catalog: python tools/translations.py"
+    assert left == [], "merge them into the catalog: python -m tools.translations"
 
 
 def test_every_message_has_a_korean_translation(korean):
@@ -341,7 +341,7 @@ HANGUL_AND_CJK = re.compile(r"[\u1100-\u11ff\u3000-\u303f\u3130-\u318f\uac00-\ud
 @pytest.mark.parametrize("style", list(subset_font.FACES))
 def test_the_font_has_every_character_of_the_catalogs(style):
     """Every Hangul (and CJK punctuation) character of the catalogs and the language names, and
-    ASCII: else run tools/subset_font.py. Other symbols come from any font of the computer."""
+    ASCII: else run python -m tools.subset_font. Other symbols come from any font of the computer."""
     font = TTFont(subset_font.output_path(subset_font.OUTPUT_DIR, style))
     has = {chr(c) for c in font.getBestCmap()}
     needed = set(HANGUL_AND_CJK.findall(subset_font.catalog_text())) | {chr(c) for c in range(0x20, 0x7F)}

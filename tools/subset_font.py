@@ -1,4 +1,4 @@
-"""Cuts the Korean web font down to the characters the app shows: `python tools/subset_font.py`.
+"""Cuts the Korean web font down to the characters the app shows: `python -m tools.subset_font`.
 
 The pages must show Hangul on a computer with no Korean font (a lab or projector PC), so the app
 serves one: NanumGothic from Debian's fonts-nanum (SIL Open Font License 1.1), cut to the
@@ -20,10 +20,9 @@ from babel.messages.pofile import read_po
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from web.i18n import LANGUAGES
 
-from web.i18n import LANGUAGES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FONT_DIR = Path("/usr/share/fonts/truetype/nanum")
 FACES = {"Regular": "NanumGothic.ttf", "Bold": "NanumGothicBold.ttf"}  # style: source file

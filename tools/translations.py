@@ -1,4 +1,4 @@
-"""Brings the gettext catalogs up to date with the code: `python tools/translations.py`.
+"""Brings the gettext catalogs up to date with the code: `python -m tools.translations`.
 
 1. pybabel extract: every `_()`, `gettext()`, `N_()` and `lazy_gettext()` of app.py, web/ and
    templates/ (babel.cfg) into a template catalog;
@@ -109,7 +109,7 @@ def update(check: bool = False) -> int:
         changed = messages_of(catalog) != before or used_up
         if check:
             if changed:
-                print(f"{language}: the catalog is out of date with the code; run python tools/translations.py")
+                print(f"{language}: the catalog is out of date with the code; run python -m tools.translations")
                 problems += 1
         elif changed:
             po_path(language).write_bytes(as_text(catalog))

@@ -1,5 +1,5 @@
 """English and Korean with gettext (Flask-Babel): `_("English text")` in templates and code,
-extracted by pybabel into web/translations/ko/LC_MESSAGES/messages.po (`python tools/translations.py`).
+extracted by pybabel into web/translations/ko/LC_MESSAGES/messages.po (`python -m tools.translations`).
 
 The language comes from ?lang=, then the `lang` cookie, then Accept-Language. The .po catalogs are
 the source; their .mo files are compiled at start into build/translations (not committed, so a
