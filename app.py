@@ -41,7 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from web import api
     from web import draw
+    from web import errors
     from web import inside
+    from web import security
     from web.i18n import LANGUAGES
     from web.i18n import current_language
     from web.i18n import gettext
@@ -54,6 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(_=gettext, current_language=current_language, LANGUAGES=LANGUAGES)
     app.after_request(remember_language)
     app.after_request(remember_model)
+    security.init_app(app)
+    errors.init_app(app)
     return app
 
 
