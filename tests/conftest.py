@@ -118,22 +118,11 @@ def _page_in(context, request):
         route.abort()
 
     context.route(lambda url: not url.startswith("http://127.0.0.1"), refuse)
-    # Every CSP violation counts as an error: Chromium logs it as a console error, and the page
-    # records securitypolicyviolation events in a list this fixture reads back at the end.
-    context.add_init_script(
-        "window.__cspViolations = [];"
-        "document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push("
-        "e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber));"
-    )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda message: errors.append(message.text) if is_console_error(message) else None)
     yield page
-    try:
-        errors.extend(page.evaluate("window.__cspViolations || []"))
-    except Exception:  # the page is gone or mid-navigation: the console listener still saw the reports
-        pass
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()

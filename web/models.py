@@ -32,7 +32,7 @@ def get_model(name: str | None = None) -> Model:
     models = all_models()
     name = name or default_model_name()
     if name not in models:
-        raise UnknownModel(f"unknown model {name!r}; available: {', '.join(models)}")
+        raise UnknownModel(f"unknown model; available: {', '.join(models)}")  # the name asked for is not echoed
     return models[name]
 
 

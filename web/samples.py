@@ -14,6 +14,8 @@ from PIL import Image
 
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_split
+from web.render import is_whole_number
+from web.render import shown
 
 _random = random.Random()
 
@@ -41,12 +43,12 @@ def pick_sample(digit: str = "", index: str = "") -> Sample:
     """The test image numbered `index`, else a random one labelled `digit`, else any."""
     images, labels = test_set()
     if index:
-        if not index.isdigit() or int(index) >= len(images):
-            raise BadSample(f"no test image {index!r}; they are numbered 0 to {len(images) - 1}")
+        if not is_whole_number(index) or int(index) >= len(images):
+            raise BadSample(f"no test image “{shown(index)}”; they are numbered 0 to {len(images) - 1}")
         chosen = int(index)
     elif digit:
         if digit not in "0123456789" or len(digit) != 1:
-            raise BadSample(f"{digit!r} is not a digit from 0 to 9")
+            raise BadSample(f"“{shown(digit)}” is not a digit from 0 to 9")
         chosen = int(_random.choice(np.flatnonzero(labels == int(digit))))
     else:
         chosen = _random.randrange(len(images))
