@@ -74,9 +74,14 @@ def main(argv: list | None = None) -> int:
     config = {"DEFAULT_MODEL": args.model} if args.model else None
     app = create_app(config)
     with app.app_context():
+        from nn import ModelError
         from web.models import all_models
 
-        models = all_models()
+        try:
+            models = all_models()  # loaded before serving: a broken folder stops here, not on a request
+        except ModelError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         if args.model and args.model not in models:
             print(f"error: no model {args.model!r}; shipped: {', '.join(models)}", file=sys.stderr)
             return 2
