@@ -42,9 +42,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from web import api
     from web import draw
+    from web import errors
     from web import filters
     from web import i18n
     from web import inside
+    from web import security
     from web.models import remember_model
 
     app.register_blueprint(api.bp)
@@ -53,6 +55,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     filters.init_app(app)
     app.after_request(remember_model)
+    security.init_app(app)
+    errors.init_app(app)
     return app
 
 
@@ -69,9 +73,14 @@ def main(argv: list | None = None) -> int:
     config = {"DEFAULT_MODEL": args.model} if args.model else None
     app = create_app(config)
     with app.app_context():
+        from nn import ModelError
         from web.models import all_models
 
-        models = all_models()
+        try:
+            models = all_models()  # loaded before serving: a broken folder stops here, not on a request
+        except ModelError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         if args.model and args.model not in models:
             print(f"error: no model {args.model!r}; shipped: {', '.join(models)}", file=sys.stderr)
             return 2
