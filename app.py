@@ -88,8 +88,9 @@ def serve_prefork(app: Flask, host: str, port: int, workers: int) -> None:
     gevent reads every connection in its own greenlet, so clients that send their request slowly
     or not at all wait without holding a worker (sync or thread workers would be stuck on them);
     the reading itself (NumPy, Pillow) runs to the end without yielding, a few ms per request.
-    gunicorn's gevent worker patches the standard library itself when it starts, after the fork:
-    the app opens no socket, thread or lock before that, so nothing is left unpatched.
+    gunicorn's gevent worker patches the standard library itself when it starts, after the fork;
+    that is early enough: before it the app opens no socket and starts no thread (and gevent
+    converts the locks that already exist, such as logging's).
     """
     from gunicorn.app.base import BaseApplication  # imports fcntl: not on Windows
 
@@ -110,6 +111,7 @@ def serve_prefork(app: Flask, host: str, port: int, workers: int) -> None:
         "workers": workers,
         "worker_class": "gevent",
         "preload_app": True,  # the app (and what preload() loaded) is made once, then forked
+        "keepalive": 0,  # a request per connection: each waits its turn in the kernel's queue (notes/serving.md)
         "graceful_timeout": 5,  # SIGTERM: idle and slow connections do not hold the stop for 30 s
         "control_socket_disable": True,  # no runtime control socket in ~/.gunicorn shared by every run
     }
