@@ -89,8 +89,8 @@ def serve_prefork(app: Flask, host: str, port: int, workers: int) -> None:
     or not at all wait without holding a worker (sync or thread workers would be stuck on them);
     the reading itself (NumPy, Pillow) runs to the end without yielding, a few ms per request.
     gunicorn's gevent worker patches the standard library itself when it starts, after the fork;
-    that is early enough: before it the app opens no socket and starts no thread (and gevent
-    converts the locks that already exist, such as logging's).
+    that is early enough: before it the app opens no socket and starts no thread, and the locks
+    made before it (logging's) are never held across a wait on the network.
     """
     from gunicorn.app.base import BaseApplication  # imports fcntl: not on Windows
 
