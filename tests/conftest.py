@@ -49,7 +49,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """`python app.py` for real (waitress) on a free port; yields its base URL."""
+    """`python app.py` for real on a free port; yields its base URL."""
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as out:
