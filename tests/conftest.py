@@ -1,13 +1,41 @@
-"""Shared fixtures: the Flask app and its test client (web tests); engine tests need none."""
+"""Shared fixtures: the Flask app and its test client (web tests); engine tests need none.
+
+`app` / `client` serve two small random networks from a temporary models folder (MODELS_DIR), for
+tests of routes, templates and errors; `real_app` / `real_client` serve the shipped models, for
+tests that check what the network reads."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 from app import create_app
+from nn import load_models
+from tests.helpers import random_model
+from tests.helpers import write_models
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY_MODELS = [
+    random_model("tiny", [784, 16, 10], "sigmoid", seed=0),
+    random_model("tiny-relu", [784, 12, 8, 10], "relu", seed=1),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_models_dir(tmp_path_factory) -> Path:
+    return write_models(tmp_path_factory.mktemp("models"), TINY_MODELS)
 
 
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True})
+def app(tiny_models_dir):
+    return create_app({"TESTING": True, "MODELS_DIR": str(tiny_models_dir), "DEFAULT_MODEL": "tiny"})
 
 
 @pytest.fixture
@@ -15,19 +43,24 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def real_models() -> dict:
+    """The shipped models, loaded once for the whole session."""
+    return load_models(ROOT / "models")
+
+
+@pytest.fixture
+def real_app(real_models):
+    return create_app({"TESTING": True, "MODELS": real_models})
+
+
+@pytest.fixture
+def real_client(real_app):
+    return real_app.test_client()
+
+
 # --- Live server and real Chromium, for tests marked `browser` -----------------------------------
 
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -85,20 +118,8 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, request):
-    """A fresh desktop page; it fails the test on any request to another host."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    yield from _page_in(context, request)
-
-
-@pytest.fixture
-def touch_page(chromium, request):
-    """A phone-sized page with touch."""
-    context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=3
-    )
-    yield from _page_in(context, request)
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 3}
 
 
 EXPECTED_CLIENT_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
@@ -110,21 +131,48 @@ def is_console_error(message) -> bool:
     return message.type == "error" and not EXPECTED_CLIENT_ERROR.match(message.text)
 
 
-def _page_in(context, request):
-    outside = []
+@pytest.fixture
+def make_page(chromium, request):
+    """make_page(**context_options): a page in a new browser context (desktop size unless the
+    options say otherwise). Every page made fails the test on a request to another host, a
+    JavaScript error or a console error (CSP violations included; see is_console_error), and leaves
+    a screenshot in test-artifacts/."""
+    opened = []
 
-    def refuse(route):
-        outside.append(route.request.url)
-        route.abort()
+    def make(**context_options):
+        context = chromium.new_context(**(DESKTOP | context_options))
+        outside, errors = [], []
 
-    context.route(lambda url: not url.startswith("http://127.0.0.1"), refuse)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda message: errors.append(message.text) if is_console_error(message) else None)
-    yield page
+        def refuse(route):
+            outside.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not url.startswith("http://127.0.0.1"), refuse)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda message: errors.append(message.text) if is_console_error(message) else None)
+        opened.append((context, page, outside, errors))
+        return page
+
+    yield make
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    for n, (context, page, _outside, _errors) in enumerate(opened):
+        name = request.node.name + (f"-{n}" if n else "")
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        context.close()
+    outside = [url for *_, urls, _errors in opened for url in urls]
+    errors = [error for *_, found in opened for error in found]
     assert not outside, f"the page asked other hosts: {outside}"
     assert not errors, f"JavaScript or console errors (CSP violations included): {errors}"
+
+
+@pytest.fixture
+def page(make_page):
+    """A fresh desktop page."""
+    return make_page()
+
+
+@pytest.fixture
+def touch_page(make_page):
+    """A phone-sized page with touch."""
+    return make_page(**PHONE)

@@ -5,7 +5,6 @@ import base64
 import io
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,15 +13,12 @@ from PIL import Image
 from app import create_app
 from nn import Model
 from nn import Network
+from tests.digits import READ_RIGHT
 from tests.digits import blank_png
 from tests.digits import digit_png
-
-ROOT = Path(__file__).resolve().parent.parent
-HTMX = {"HX-Request": "true"}
-
-
-def data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+from tests.digits import labelled_drawings
+from tests.helpers import HTMX
+from tests.helpers import data_url
 
 
 def prediction(html: str) -> str:
@@ -52,7 +48,6 @@ def flat_client():
 
 
 def read(client, png: bytes | None, headers=HTMX, **form):
-    form.setdefault("model", "book")
     return client.post("/read", data={"image": "" if png is None else data_url(png), **form}, headers=headers)
 
 
@@ -72,9 +67,9 @@ def test_page_renders_canvas_form_and_invitation(client):
     assert "http://" not in html and "https://" not in html  # nothing from other hosts
 
 
-def test_htmx_request_gets_the_fragment_others_the_page(client):
-    fragment = read(client, digit_png("7"))
-    page = read(client, digit_png("7"), headers={})
+def test_htmx_request_gets_the_fragment_others_the_page(real_client):
+    fragment = read(real_client, digit_png("7"), model="book")
+    page = read(real_client, digit_png("7"), headers={}, model="book")
     for response in (fragment, page):
         assert response.status_code == 200
         assert "HX-Request" in response.headers["Vary"]
@@ -85,8 +80,8 @@ def test_htmx_request_gets_the_fragment_others_the_page(client):
 
 
 @pytest.mark.parametrize("digit", ["1", "7", "0"])
-def test_reading_shows_digit_bars_and_the_28x28_input(client, digit):
-    html = read(client, digit_png(digit)).get_data(as_text=True)
+def test_reading_shows_digit_bars_and_the_28x28_input(real_client, digit):
+    html = read(real_client, digit_png(digit), model="book").get_data(as_text=True)
     assert prediction(html) == digit
     bars = re.search(r'<ol class="bars" data-testid="probabilities".*?</ol>', html, re.S).group(0)
     values = [float(v) for v in re.findall(r'<data class="bar-value" value="([^"]+)"', bars)]
@@ -97,6 +92,18 @@ def test_reading_shows_digit_bars_and_the_28x28_input(client, digit):
     seen = re.search(r'<img class="pixels" src="data:image/png;base64,([^"]+)"[^>]*data-testid="seen"', html)
     image = Image.open(io.BytesIO(base64.b64decode(seen.group(1))))
     assert image.size == (28, 28)
+
+
+@pytest.mark.parametrize("model", list(READ_RIGHT))
+def test_every_committed_drawing_reads_as_through_the_api(real_client, model):
+    """The page's fragment for each of the 20 drawings shows the API's digit, as often right."""
+    right = 0
+    for name, png, label in labelled_drawings():
+        html = read(real_client, png, model=model).get_data(as_text=True)
+        api = real_client.post(f"/api/predict?model={model}", data=png, content_type="image/png").get_json()
+        assert prediction(html) == str(api["digit"]), name
+        right += api["digit"] == label
+    assert right >= READ_RIGHT[model]
 
 
 @pytest.mark.parametrize("png", [None, blank_png()], ids=["empty field", "white image"])
@@ -138,10 +145,10 @@ def test_plain_resize_comparison_only_when_asked(client):
     assert re.search(r"placed at row -?\d+\.\d, column -?\d+\.\d:", html)
 
 
-def test_model_picker_lists_every_model_with_its_accuracy(client):
-    html = client.get("/").get_data(as_text=True)
+def test_model_picker_lists_every_model_with_its_accuracy(real_client):
+    html = real_client.get("/").get_data(as_text=True)
     picker = re.search(r'<select name="model".*?</select>', html, re.S).group(0)
-    models = client.get("/api/models").get_json()
+    models = real_client.get("/api/models").get_json()
     for entry in models["models"]:
         assert f'value="{entry["name"]}"' in picker
         assert entry["card"]["name"] in picker.replace("&#39;", "'")
@@ -157,7 +164,9 @@ def test_model_picker_with_injected_models(flat_client):
     assert "Flat sure · 11.35%" in picker
     assert "Flat unsure · not measured" in picker
     assert re.search(r'value="unsure"\s+selected', picker)
-    assert 'class="draw-option"' in picker or "draw-option" in html  # changing it re-reads the drawing
+    # changing it re-reads the drawing: the form posts on a change from any .draw-option
+    assert re.search(r'<select name="model" [^>]*class="draw-option"', picker)
+    assert re.search(r'<form id="draw-form"[^>]*hx-trigger="[^"]*change from:\.draw-option', html)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +181,7 @@ def test_model_picker_with_injected_models(flat_client):
     ids=["not an image", "bad base64", "not a data URL", "truncated", "unknown model"],
 )
 def test_bad_drawing_is_an_error_fragment_in_the_results_place(client, form, words):
-    response = client.post("/read", data={"model": "book", **form}, headers=HTMX)
+    response = client.post("/read", data=form, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="result"')  # htmx 4 swaps 4xx bodies: same target
@@ -183,7 +192,7 @@ def test_bad_drawing_is_an_error_fragment_in_the_results_place(client, form, wor
 
 def test_oversize_drawing_is_an_error_fragment(app):
     app.config["MAX_CONTENT_LENGTH"] = 2048
-    response = app.test_client().post("/read", data={"image": data_url(digit_png("0")), "model": "book"}, headers=HTMX)
+    response = app.test_client().post("/read", data={"image": data_url(digit_png("0"))}, headers=HTMX)
     assert response.status_code == 413
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="result"') and "too large" in html
@@ -199,7 +208,7 @@ def test_sample_hands_an_mnist_test_image_to_the_canvas(client):
     assert np.asarray(image)[0, 0] == 255  # dark ink on white, like the canvas
     assert "labelled 7" in response.get_data(as_text=True)
     # ... and the network reads that image through the same route as a drawing.
-    html = client.post("/read", data={"image": trigger["image"], "model": "book"}, headers=HTMX).get_data(as_text=True)
+    html = client.post("/read", data={"image": trigger["image"]}, headers=HTMX).get_data(as_text=True)
     assert prediction(html).isdigit()
 
 
@@ -216,11 +225,11 @@ def test_bad_sample_request_is_a_400_message(client, form):
     assert "could not be loaded" in response.get_data(as_text=True)
 
 
-def test_korean_page_and_fragment(client):
-    html = client.get("/?lang=ko").get_data(as_text=True)
+def test_korean_page_and_fragment(real_client):
+    html = real_client.get("/?lang=ko").get_data(as_text=True)
     assert '<html lang="ko">' in html
     assert "숫자를 그려 보세요" in html and "되돌리기" in html and "지우기" in html
-    fragment = read(client, digit_png("7")).get_data(as_text=True)  # the lang cookie sticks
+    fragment = read(real_client, digit_png("7"), model="book").get_data(as_text=True)  # the lang cookie sticks
     assert "7(으)로 읽었습니다." in fragment
     assert "Probability of each digit" not in fragment
 
@@ -228,10 +237,10 @@ def test_korean_page_and_fragment(client):
 def test_the_model_picked_on_one_page_opens_the_other(client):
     """Picking a model on the drawing page (a reading posted with it) carries over to /inside
     and back, through a cookie; the JSON API is not affected by it."""
-    assert client.post("/read", data={"model": "book", "image": ""}).status_code == 200
-    assert client.get_cookie("model").value == "book"
+    assert client.post("/read", data={"model": "tiny-relu", "image": ""}).status_code == 200
+    assert client.get_cookie("model").value == "tiny-relu"
     inside = client.get("/inside").get_data(as_text=True)
-    assert '<option value="book" selected' in inside
+    assert '<option value="tiny-relu" selected' in inside
     client.set_cookie("model", "no-such-model")
     assert client.get("/").status_code == 200
     assert client.get("/inside").status_code == 200

@@ -1,0 +1,53 @@
+"""One home for what several test files need: a random network and models folder, a data URL."""
+
+import base64
+from pathlib import Path
+
+import numpy as np
+
+from nn import Model
+from nn import Network
+from nn.model_files import save_model
+from nn.train import init_params
+
+ROOT = Path(__file__).resolve().parent.parent
+HTMX = {"HX-Request": "true"}
+
+
+def random_network(sizes: list, activation: str = "sigmoid", seed: int = 0) -> Network:
+    """The training code's initial weights (nn.train.init_params) plus small random biases, so
+    that every bias shown on a page differs from 0."""
+    rng = np.random.default_rng(seed)
+    params = init_params(sizes, activation, rng)
+    for i in range(1, len(sizes)):
+        params[f"b{i}"] = (0.1 * rng.standard_normal(sizes[i])).astype(np.float32)
+    return Network(params, activation)
+
+
+def random_model(name: str, sizes: list, activation: str = "sigmoid", seed: int = 0) -> Model:
+    """A random network with a card that passes nn.model_files.load_card."""
+    network = random_network(sizes, activation, seed)
+    card = {
+        "name": f"Random {network.architecture}",
+        "architecture": network.architecture,
+        "activation": activation,
+        "input_scaling": "x / 255",
+        "training": None,
+        "seed": seed,
+        "test_accuracy": None,
+        "training_seconds": None,
+        "data": None,
+        "licence": "MIT",
+    }
+    return Model(name=name, card=card, network=network)
+
+
+def write_models(folder: Path, models: list) -> Path:
+    """Each Model as NAME.npz + NAME.json in folder, as the app's models/ holds them."""
+    for model in models:
+        save_model(folder, model.name, model.network.params, model.card)
+    return folder
+
+
+def data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
