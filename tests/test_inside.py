@@ -1,11 +1,10 @@
 """The inside page through Flask's test client: every model and activation renders, the chart data
 is the forward pass, neuron details, samples, and bad input answering 400 (never 500)."""
 
-import base64
 import io
 import re
+import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,39 +12,35 @@ from PIL import Image
 from PIL import ImageDraw
 
 from app import create_app
-from nn import Model
-from nn import Network
 from nn import load_model
 from nn.functions import ACTIVATIONS
 from nn.mnist import load_test_set
+from tests.helpers import HTMX
+from tests.helpers import ROOT
+from tests.helpers import data_url
+from tests.helpers import random_model
+from tests.helpers import write_models
 from web.reading import read_drawing
 
-ROOT = Path(__file__).resolve().parent.parent
-HTMX = {"HX-Request": "true"}
-
-
-def random_model(name: str, sizes: list, activation: str, seed: int) -> Model:
-    rng = np.random.default_rng(seed)
-    params = {}
-    for i in range(1, len(sizes)):
-        params[f"W{i}"] = (rng.standard_normal((sizes[i - 1], sizes[i])) / np.sqrt(sizes[i - 1])).astype(np.float32)
-        params[f"b{i}"] = (0.1 * rng.standard_normal(sizes[i])).astype(np.float32)
-    architecture = "-".join(map(str, sizes))
-    card = {"name": f"Random {architecture}", "architecture": architecture, "activation": activation}
-    return Model(name=name, card=card, network=Network(params, activation))
-
-
 MODELS = {
-    "book": load_model(ROOT / "models" / "book.npz"),
-    "wide": random_model("wide", [784, 512, 256, 10], "relu", 1),  # like models/default
+    "book": load_model(ROOT / "models" / "book.npz"),  # the book's weights: real shapes, real readings
+    "wide": random_model("wide", [784, 512, 256, 10], "relu", 1),  # shaped like models/default
     "shallow": random_model("shallow", [784, 30, 10], "sigmoid", 2),  # one hidden layer
     "deep": random_model("deep", [784, 64, 32, 16, 10], "sigmoid", 3),  # three hidden layers
 }
 
 
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    folder = write_models(tmp_path_factory.mktemp("models"), [m for m in MODELS.values() if m.name != "book"])
+    for suffix in (".npz", ".json"):
+        shutil.copy(ROOT / "models" / f"book{suffix}", folder)
+    return folder
+
+
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True, "MODELS": MODELS, "DEFAULT_MODEL": "book"})
+def app(models_dir):
+    return create_app({"TESTING": True, "MODELS_DIR": str(models_dir), "DEFAULT_MODEL": "book"})
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +56,6 @@ def drawing_png(kind: str = "one") -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 class Charts(HTMLParser):
@@ -345,7 +336,7 @@ BAD = [
     ("post", "/inside/read", {"sample": "seven"}, "There is no MNIST test image “seven”"),
     ("post", "/inside/read", {"image": "data:image/png;base64,@@@"}, "not valid base64"),
     ("post", "/inside/read", {"image": "hello"}, "must be a data URL"),
-    ("post", "/inside/read", {"image": data_url(b"not a png at all")}, ""),
+    ("post", "/inside/read", {"image": data_url(b"not a png at all")}, "This is not an image we can read"),
     ("post", "/inside/neuron", {"sample": "0", "layer": "0", "neuron": "1"}, "There is no layer 0"),
     ("post", "/inside/neuron", {"sample": "0", "layer": "4", "neuron": "1"}, "There is no layer 4"),
     ("post", "/inside/neuron", {"sample": "0", "layer": "1", "neuron": "50"}, "there is no neuron 50"),

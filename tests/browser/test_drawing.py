@@ -1,7 +1,7 @@
 """The drawing page in real Chromium against the live server: mouse, touch, clear, undo, live
 updates, reload, samples, errors, and screenshots at phone and projector sizes.
 
-Every wait is on the page's state (expect / wait_for_function), never a fixed sleep."""
+Every wait is on the page's state (Playwright's auto-waiting expect), never a fixed sleep or a polling loop."""
 
 import base64
 import io
@@ -139,15 +139,22 @@ def test_live_update_during_a_slow_stroke_on_a_slow_network(page, live_server):
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 300, "downloadThroughput": -1, "uploadThroughput": -1},
     )
+    page.evaluate(
+        """() => { const canvas = document.querySelector('[data-testid=canvas]');
+                 canvas.addEventListener('pointerdown', (e) => { window.penId = e.pointerId; }, { once: true }); }"""
+    )
     mouse_stroke(page, STROKES["1"][0], release=False)
-    prediction = page.get_by_test_id("prediction")
     x, y = canvas_point(page, *STROKES["1"][0][-1])
-    for step in range(60):  # a hand that keeps moving for up to 3 s, a little at a time
-        if prediction.text_content().strip():
-            break
-        page.mouse.move(x + (step % 2), y)
-        page.wait_for_timeout(50)
-    assert prediction.text_content().strip(), "no reading arrived while the pen was down"
+    # A hand that keeps moving a little every 50 ms, in the page itself, while we wait for a reading.
+    page.evaluate(
+        """([x, y]) => { const canvas = document.querySelector('[data-testid=canvas]'); let step = 0;
+                 window.hand = setInterval(() => canvas.dispatchEvent(new PointerEvent('pointermove',
+                   { pointerId: window.penId, pointerType: 'mouse', clientX: x + (step++ % 2), clientY: y,
+                     bubbles: true, cancelable: true })), 50); }""",
+        [x, y],
+    )
+    expect(page.get_by_test_id("prediction")).not_to_have_text("", timeout=3000)  # the pen is still down
+    page.evaluate("clearInterval(window.hand)")
     page.mouse.up()
     expect_digit(page, "1")
 
@@ -278,14 +285,10 @@ def test_screenshots_at_phone_and_projector_size(page, live_server, name, width,
     page.screenshot(path=str(ARTIFACTS / f"draw-{name}-why.png"), full_page=True)
 
 
-def test_works_at_200_percent_zoom(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)
-    page = context.new_page()
-    try:
-        open_page(page, live_server)
-        mouse_draw(page, "1")
-        expect_digit(page, "1")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 640
-        page.screenshot(path=str(ARTIFACTS / "draw-zoom-200.png"), full_page=True)
-    finally:
-        context.close()
+def test_works_at_200_percent_zoom(make_page, live_server):
+    page = make_page(viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    open_page(page, live_server)
+    mouse_draw(page, "1")
+    expect_digit(page, "1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    page.screenshot(path=str(ARTIFACTS / "draw-zoom-200.png"), full_page=True)

@@ -2,9 +2,8 @@
 drawing page, live updates, neuron details by mouse and by keyboard, the activation switch,
 samples, errors, and screenshots at phone and projector sizes.
 
-Every wait is on the page's state (expect / wait_for_function), never a fixed sleep."""
+Every wait is on the page's state (Playwright's auto-waiting expect), never a fixed sleep or a polling loop."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -54,8 +53,7 @@ def test_drawing_carries_over_from_the_drawing_page(page, live_server):
     draw(page, "canvas", "1")
     expect(page.get_by_test_id("prediction")).to_have_text("1")
     page.get_by_role("link", name="Inside the network").click()
-    page.wait_for_url("**/inside**")
-    page.goto(live_server + "/inside?model=book")  # the drawing page's model
+    expect(page.get_by_test_id("inside-model")).to_have_value("book")  # the drawing page's model
     expect(page.get_by_test_id("inside-digit")).to_have_text("1")
     expect(page.locator("#inside-form")).to_have_attribute("data-drawing-state", "drawn")
     expect(page.get_by_test_id("layer-1").locator("svg[data-symbol=a1] rect")).to_have_count(50)
@@ -161,16 +159,16 @@ def test_keyboard_only(page, live_server):
         pytest.fail("no neuron can be reached with Tab")
     layer = page.evaluate("document.activeElement.closest('svg').dataset.layer")
     page.keyboard.press("ArrowRight")
-    assert page.evaluate("document.activeElement.dataset.i") == "1"
+    expect(page.locator(":focus")).to_have_attribute("data-i", "1")
     readout = page.locator(f"[data-testid=layer-{layer}] output.readout")
     expect(readout).to_contain_text("[1] = ")
     page.keyboard.press("Enter")
     detail = page.get_by_test_id("neuron-detail")
     expect(detail).to_have_attribute("data-neuron", "1")
     expect(detail).to_have_attribute("data-layer", layer)
-    assert page.evaluate("document.activeElement.dataset.i") == "1"  # focus stays in the chart
+    expect(page.locator(":focus")).to_have_attribute("data-i", "1")  # focus stays in the chart
     page.keyboard.press("ArrowDown")  # one row down: 10 neurons a row for the book's layers
-    assert page.evaluate("document.activeElement.dataset.i") == "11"
+    expect(page.locator(":focus")).to_have_attribute("data-i", "11")
     page.keyboard.press(" ")
     expect(detail).to_have_attribute("data-neuron", "11")
 
@@ -227,4 +225,4 @@ def test_screenshots_at_phone_and_projector_size(page, live_server, name, width,
     expect(page.get_by_test_id("neuron-top")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / f"inside-{name}-neuron.png"))
     page.screenshot(path=str(ARTIFACTS / f"inside-{name}-full.png"), full_page=True)
-    assert re.search(r"inside", page.url)
+    assert page.url == f"{live_server}/inside?sample=0&model=book"  # a neuron's detail opens in place
