@@ -70,8 +70,13 @@ def read_split(data_dir: Path, split: str) -> tuple:
     return images, labels
 
 
+def scale(images: np.ndarray) -> np.ndarray:
+    """Pixels 0..255 as float32 0..1: the book's load_mnist(normalize=True), the network's input."""
+    return images.astype(np.float32) / 255.0
+
+
 def _prepare(images: np.ndarray, labels: np.ndarray, normalize: bool, flatten: bool, one_hot_label: bool) -> tuple:
-    x = images.astype(np.float32) / 255.0 if normalize else images.copy()
+    x = scale(images) if normalize else images.copy()
     x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, 28, 28)
     t = np.eye(10, dtype=np.float32)[labels] if one_hot_label else labels.astype(np.int64)
     return x, t

@@ -255,12 +255,6 @@ def test_output_neuron_shows_its_probability(network, x):
     assert detail.output and detail.z is None and detail.y == charts.percent(trace.y[0][7])
 
 
-@pytest.mark.parametrize(("layer", "index"), [(0, 0), (4, 0), (1, 16), (3, 10), (2, -1)])
-def test_neuron_refuses_what_the_network_does_not_have(network, x, layer, index):
-    with pytest.raises(IndexError):
-        charts.neuron(network.forward(x), network, layer, index)
-
-
 def test_first_of_each_digit():
     labels = np.array([7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5, 9, 7, 3, 4])
     assert charts.first_of_each_digit(labels) == [

@@ -360,6 +360,7 @@ def test_bad_input_answers_400_with_a_message(client, method, url, data, message
     else:
         response = client.post(url, data=data, headers=headers)
     assert response.status_code == 400
+    assert "HX-Request" in response.headers["Vary"]  # page and fragment differ: caches must keep both
     html = response.get_data(as_text=True)
     assert 'data-testid="inside-error"' in html and message in html
     if htmx:

@@ -501,12 +501,8 @@ class Neuron:
 
 def neuron(trace: Trace, network: Network, layer: int, index: int, row: int = 0) -> Neuron:
     """Layer `layer` (1-based), neuron `index`: what comes in, what it weighs, what comes out.
-    Raises IndexError for a layer or neuron the network does not have."""
-    if not 1 <= layer <= network.depth:
-        raise IndexError(f"layer {layer} does not exist; this network has layers 1 to {network.depth}")
+    Both must exist in the network (web.inside.parse checks a request's before it gets here)."""
     W, b = network.params[f"W{layer}"], network.params[f"b{layer}"]
-    if not 0 <= index < W.shape[1]:
-        raise IndexError(f"layer {layer} has neurons 0 to {W.shape[1] - 1}, not {index}")
     inputs = trace.x[row] if layer == 1 else trace.z[layer - 2][row]
     w = W[:, index]
     evidence = inputs * w

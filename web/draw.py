@@ -68,19 +68,14 @@ def read():
     except (UnknownModel, BadDrawing, PreprocessError) as exc:
         error = error_message(exc)
     context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)
-    response = page_or_fragment("draw.html", "partials/result.html", **context)
-    if error:
-        response.status_code = 400
-    return response
+    return page_or_fragment("draw.html", "partials/result.html", status=400 if error else 200, **context)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH: the error fragment in the result's place, not Flask's page."""
     error = http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])
-    response = page_or_fragment("draw.html", "partials/result.html", **page_context(error=error))
-    response.status_code = 413
-    return response
+    return page_or_fragment("draw.html", "partials/result.html", status=413, **page_context(error=error))
 
 
 @bp.post("/sample")

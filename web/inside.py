@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint
+from flask import Request
 from flask import current_app
-from flask import render_template
 from flask import request
 from flask import url_for
 from werkzeug.exceptions import HTTPException
@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from nn import Model
 from nn import Trace
 from nn.functions import ACTIVATIONS
+from nn.mnist import scale
 from preprocess import PreprocessError
 from web import charts
 from web.drawing_input import BadDrawing
@@ -39,10 +40,25 @@ from web.render import shown
 from web.samples import test_set
 
 bp = Blueprint("inside", __name__)
+READING, NEURON, ERROR = "partials/inside_reading.html", "partials/inside_neuron.html", "partials/inside_error.html"
 
 
 class BadInput(ValueError):
     """A request field the page cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One request to the page, parsed and checked once: which network, on which input, and for
+    /inside/neuron which neuron (1-based layer, checked against the network's sizes)."""
+
+    model: Model
+    activation: str
+    model_changed: bool  # the user just picked this model: it starts with its own activation
+    sample: int | None  # MNIST test image, or None for the drawing
+    image: bytes | None  # the drawing; None when none was sent (a GET, or "" for the empty canvas)
+    layer: int | None = None
+    neuron: int | None = None
 
 
 @dataclass
@@ -61,16 +77,17 @@ def activation_names() -> dict:
     return {"step": _("step function"), "sigmoid": _("sigmoid"), "relu": _("ReLU"), "identity": _("identity function")}
 
 
-def choose(values) -> tuple:
-    """(model, activation) from the request's fields; BadInput for unknown ones. A model just
-    picked (not the `shown_model` of the page) starts with its own activation."""
+def parse(req: Request, *, remembered_model: bool = False, neuron: bool = False) -> Query:
+    """The request's fields (query string and form) as a Query; BadInput for anything unusable.
+    remembered_model: no `model` asked for means the one last picked on either page."""
+    values = req.values
+    asked = page_model_name(values.get("model")) if remembered_model else values.get("model")
     try:
-        model = get_model(values.get("model"))
+        model = get_model(asked)
     except UnknownModel as exc:
         raise BadInput(error_message(exc)) from exc
-    activation = values.get("activation") or model.network.activation
-    if values.get("shown_model", model.name) != model.name:
-        activation = model.network.activation
+    model_changed = values.get("shown_model", model.name) != model.name
+    activation = model.network.activation if model_changed else values.get("activation") or model.network.activation
     if activation not in ACTIVATIONS:
         raise BadInput(
             _(
@@ -79,7 +96,15 @@ def choose(values) -> tuple:
                 names=", ".join(ACTIVATIONS),
             )
         )
-    return model, activation
+    layer, index = neuron_address(values, model) if neuron else (None, None)
+    sample = sample_number(values.get("sample"))
+    image = None
+    if sample is None and req.method == "POST" and values.get("image") != "":
+        try:
+            image = image_bytes(req)
+        except BadDrawing as exc:
+            raise BadInput(error_message(exc)) from exc
+    return Query(model, activation, model_changed, sample, image, layer, index)
 
 
 def sample_number(text: str | None) -> int | None:
@@ -125,40 +150,37 @@ def neuron_address(values, model: Model) -> tuple:
     return layer, index
 
 
-def sample_trace(index: int, model: Model, activation: str) -> tuple:
-    images, labels = test_set()
-    x = images[index].reshape(1, 784).astype("float32") / 255.0  # as nn.mnist.load_test_set scales
-    return model.network.forward(x, activation), Source(sample=index, label=int(labels[index]))
-
-
-def trace_for(values, model: Model, activation: str) -> tuple:
-    """(trace, source) for a sample or a drawing; (None, None) for an empty or blank drawing."""
-    sample = sample_number(values.get("sample"))
-    if sample is not None:
-        return sample_trace(sample, model, activation)
-    if request.method == "GET" or values.get("image", None) == "":
+def trace_for(query: Query) -> tuple:
+    """(trace, source) for the query's sample or drawing; (None, None) without one or for a blank
+    drawing. BadInput for a drawing that cannot be read."""
+    if query.sample is not None:
+        images, labels = test_set()
+        x = scale(images[query.sample]).reshape(1, 784)
+        return query.model.network.forward(x, query.activation), Source(query.sample, int(labels[query.sample]))
+    if query.image is None:
         return None, None
     try:
-        reading = read_drawing(image_bytes(request), model, activation)
-    except (BadDrawing, PreprocessError) as exc:
+        reading = read_drawing(query.image, query.model, query.activation)
+    except PreprocessError as exc:
         raise BadInput(error_message(exc)) from exc
     if reading.blank:
         return None, None
     return reading.trace, Source(plain_digit=reading.plain_digit)
 
 
-def page_url(model: Model, activation: str, source: Source | None) -> str:
+def page_url(query: Query) -> str:
     """The address of what the page shows, for the history: reloading it shows it again."""
-    query = {"model": model.name}
-    if activation != model.network.activation:
-        query["activation"] = activation
-    if source and source.sample is not None:
-        query["sample"] = source.sample
-    return url_for("inside.index") + "?" + urlencode(query)
+    model = query.model
+    params = {"model": model.name}
+    if query.activation != model.network.activation:
+        params["activation"] = query.activation
+    if query.sample is not None:
+        params["sample"] = query.sample
+    return url_for("inside.index") + "?" + urlencode(params)
 
 
 def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None) -> dict:
-    context = dict(model=model, activation=activation, source=source, trace=trace, path=None)
+    context = dict(source=source, trace=trace, path=None)
     if trace is not None:
         context.update(
             path=charts.path(trace, model.network, activation),
@@ -169,9 +191,14 @@ def reading_context(model: Model, activation: str, trace: Trace | None, source: 
     return context
 
 
-def page_context(model: Model, activation: str, **context) -> dict:
+def respond(fragment: str, query: Query | None = None, trace=None, source=None, status: int = 200, **context):
+    """Every answer of the page: `fragment` alone for htmx, else the whole page around it (the
+    reading's charts computed only when they are rendered). Without a query (it could not be
+    parsed) the page shows the default model."""
+    model = query.model if query else get_model()
+    activation = query.activation if query else model.network.activation
     labels = test_set()[1]
-    return (
+    context = (
         dict(
             models=all_models(),
             model=model,
@@ -186,61 +213,49 @@ def page_context(model: Model, activation: str, **context) -> dict:
         )
         | context
     )
+    if not is_htmx() or fragment == READING:
+        context |= reading_context(model, activation, trace, source)
+    return page_or_fragment("inside.html", fragment, status=status, **context)
 
 
-def bad_input(exc: Exception, block: str):
-    """400 with the message: the fragment in place of `block` for htmx, else the page."""
-    message = str(exc)
-    if is_htmx():
-        return render_template("partials/inside_error.html", message=message, block=block), 400
-    model = get_model()
-    context = page_context(model, model.network.activation, error=message)
-    return render_template("inside.html", **context | reading_context(model, model.network.activation, None, None)), 400
+def bad_input(exc: Exception, block: str, status: int = 400):
+    """The message in place of `block` ("reading" or "neuron-detail") for htmx, else the page."""
+    return respond(ERROR, error=str(exc), block=block, status=status)
 
 
 @bp.get("/inside")
 def index():
     try:
-        values = request.args.to_dict() | {"model": page_model_name(request.args.get("model"))}
-        model, activation = choose(values)
-        trace, source = trace_for(values, model, activation)
+        query = parse(request, remembered_model=True)
+        trace, source = trace_for(query)
     except BadInput as exc:
         return bad_input(exc, "reading")
-    context = page_context(model, activation) | reading_context(model, activation, trace, source)
-    return render_template("inside.html", **context)
+    return respond(READING, query, trace, source)
 
 
 @bp.post("/inside/read")
 def read():
     try:
-        model, activation = choose(request.form)
-        trace, source = trace_for(request.form, model, activation)
+        query = parse(request)
+        trace, source = trace_for(query)
     except BadInput as exc:
         return bad_input(exc, "reading")
-    model_changed = is_htmx() and request.form.get("shown_model", model.name) != model.name
-    context = page_context(model, activation, model_changed=model_changed)
-    context |= reading_context(model, activation, trace, source)
-    response = page_or_fragment("inside.html", "partials/inside_reading.html", **context)
-    response.headers["HX-Replace-Url"] = page_url(model, activation, source)
+    response = respond(READING, query, trace, source, model_changed=is_htmx() and query.model_changed)
+    response.headers["HX-Replace-Url"] = page_url(query)
     return response
 
 
 @bp.route("/inside/neuron", methods=["GET", "POST"])
 def neuron():
-    values = request.values
     try:
-        model, activation = choose(values)
-        layer, index = neuron_address(values, model)
-        trace, source = trace_for(values, model, activation)
+        query = parse(request, neuron=True)
+        trace, source = trace_for(query)
         if trace is None:
             raise BadInput(_("Draw a digit first (or pick a test image): a neuron needs an input."))
-        detail = charts.neuron(trace, model.network, layer, index)
     except BadInput as exc:
         return bad_input(exc, "neuron-detail")
-    context = page_context(model, activation, neuron=detail)
-    if not is_htmx():  # the whole page around the detail
-        context |= reading_context(model, activation, trace, source)
-    return page_or_fragment("inside.html", "partials/inside_neuron.html", **context)
+    detail = charts.neuron(trace, query.model.network, query.layer, query.neuron)
+    return respond(NEURON, query, trace, source, neuron=detail)
 
 
 @bp.after_request
@@ -270,5 +285,4 @@ def http_error(exc: HTTPException):
     if exc.code is None or exc.code >= 500:
         return exc
     block = "neuron-detail" if request.endpoint == "inside.neuron" else "reading"
-    response = bad_input(BadInput(http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])), block)
-    return response[0], exc.code
+    return bad_input(BadInput(http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])), block, exc.code)

@@ -22,8 +22,8 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def page_or_fragment(page: str, fragment: str, **context):
+def page_or_fragment(page: str, fragment: str, status: int = 200, **context):
     """The fragment alone for htmx requests, the whole page otherwise; Vary so caches keep both."""
-    response = make_response(render_template(fragment if is_htmx() else page, **context))
+    response = make_response(render_template(fragment if is_htmx() else page, **context), status)
     response.vary.add("HX-Request")
     return response
