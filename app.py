@@ -32,10 +32,19 @@ ROOT = Path(__file__).resolve().parent
 def create_app(test_config: dict | None = None) -> Flask:
     """The app factory: defaults, then DIGITS_* environment variables, then test_config."""
     app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    # Every key the app's modules read, once, with its default.
     app.config.from_mapping(
+        # Folder of NAME.npz + NAME.json models; the list of models is its content (web/models.py).
         MODELS_DIR=str(ROOT / "models"),
+        # {name: nn.Model} used instead of MODELS_DIR when set (tests and benchmarks inject networks).
+        MODELS=None,
+        # The model the pages and the API use unless asked for another; else the first by name.
         DEFAULT_MODEL="default",
+        # Folder of the MNIST test set's IDX files, for the samples (web/samples.py).
+        MNIST_DIR=str(ROOT / "data" / "mnist"),
+        # Largest request body in bytes; a larger drawing answers 413 (Flask's own key).
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        # Where the .po catalogs are compiled to .mo at start (web/i18n.py); build/ is not committed.
         TRANSLATIONS_BUILD_DIR=str(ROOT / "build" / "translations"),
     )
     app.config.from_prefixed_env("DIGITS")

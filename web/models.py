@@ -30,7 +30,7 @@ def all_models() -> dict:
     cache = current_app.extensions.setdefault("digit_models", {})
     if "models" not in cache:
         folder = current_app.config["MODELS_DIR"]
-        models = current_app.config.get("MODELS") or load_models(folder, on_error=skip_broken)
+        models = current_app.config["MODELS"] or load_models(folder, on_error=skip_broken)
         if not models:
             raise ModelError(f"{folder}: no usable model (NAME.npz with its card NAME.json)")
         cache["models"] = models
@@ -40,7 +40,7 @@ def all_models() -> dict:
 def default_model_name() -> str:
     """DEFAULT_MODEL when shipped, else the first model by name."""
     models = all_models()
-    name = current_app.config.get("DEFAULT_MODEL")
+    name = current_app.config["DEFAULT_MODEL"]
     return name if name in models else next(iter(models))
 
 

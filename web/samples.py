@@ -12,7 +12,6 @@ import numpy as np
 from flask import current_app
 from PIL import Image
 
-from nn.mnist import PROJECT_DATA
 from nn.mnist import read_split
 from web.errors import CodedError
 from web.render import is_whole_number
@@ -36,7 +35,7 @@ def test_set() -> tuple:
     """(images (N, 28, 28) uint8, labels (N,) uint8) of the MNIST test set, cached."""
     cache = current_app.extensions.setdefault("digit_samples", {})
     if "test" not in cache:
-        cache["test"] = read_split(current_app.config.get("MNIST_DIR", PROJECT_DATA), "test")
+        cache["test"] = read_split(current_app.config["MNIST_DIR"], "test")
     return cache["test"]
 
 
