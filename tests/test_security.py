@@ -26,7 +26,7 @@ from nn.mnist import FILES
 from tests.conftest import ROOT
 from tests.conftest import free_port
 from tests.digits import digit_png
-from web import charts
+from web import scales
 
 SCRIPT = "<script>alert(1)</script>"
 TEMPLATES = ROOT / "templates"
@@ -123,12 +123,12 @@ def test_htmx_injects_no_indicator_stylesheet():
 def test_legend_ramps_in_css_follow_the_palettes():
     """The legends' gradients moved from a style attribute to inside.css: the same stops, evenly spaced."""
     css = (ROOT / "static/inside.css").read_text(encoding="utf-8")
-    for kind in charts.LEGEND_STOPS:
+    for kind in scales.LEGEND_STOPS:
         rule = re.search(rf"\.legend-{kind} \.ramp \{{ background: linear-gradient\(to right, ([^)]*)\); \}}", css)
         assert rule, kind
-        offsets = [offset for offset, _ in charts.Scale(kind, 0, 1).stops]
+        offsets = [offset for offset, _ in scales.Scale(kind, 0, 1).stops]
         assert offsets == pytest.approx([100 * i / (len(offsets) - 1) for i in range(len(offsets))], abs=0.01)
-        assert rule.group(1).split(", ") == [colour for _, colour in charts.Scale(kind, 0, 1).stops]
+        assert rule.group(1).split(", ") == [colour for _, colour in scales.Scale(kind, 0, 1).stops]
 
 
 def test_the_bars_are_sized_by_svg_attributes(client):
@@ -286,7 +286,7 @@ def test_fragment_bug_replaces_the_target_and_keeps_its_id(client, monkeypatch):
 
 
 def test_inside_fragment_bug(client, monkeypatch):
-    monkeypatch.setattr("web.inside.charts.neuron", broken)
+    monkeypatch.setattr("web.inside.neuron_detail", broken)
     data = {"sample": "0", "layer": "1", "neuron": "0"}
     response = client.post("/inside/neuron", data=data, headers=HTMX | {"HX-Target": "div#neuron-detail"})
     assert response.status_code == 500 and 'id="neuron-detail"' in text_of(response)

@@ -1,10 +1,15 @@
-"""Numbers as the page's language writes them (Babel), one rule for each kind, as Jinja filters
-(`{{ p|percent }}`, `{{ n|number }}`) and as functions for code that builds text.
+"""How numbers read on the pages: one function each, registered as Jinja filters by init_app
+(`{{ p|percent }}`, `{{ n|number }}`, `{{ w|short }}`); web/charts.py and web/errors.py call the
+same functions for text they build. No template formats a number itself.
 
-A probability reads with one decimal everywhere: 99.7%, and never a misleading 0.0% or 100.0%
-for a value that is not exactly 0 or 1 (<0.1%, >99.9%).
+`percent` and `number` write the page's language (Babel). A probability reads with one decimal
+everywhere: 99.7%, and never a misleading 0.0% or 100.0% for a value that is not exactly 0 or 1
+(<0.1%, >99.9%). `short` and `exact` are the charts' values, for the thousands of cells prepared
+at once: plain digits and a dot, which English and Korean write alike. Numbers that are markup
+rather than text (SVG coordinates and widths, data-value attributes) do not go through a filter.
 """
 
+import numpy as np
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
 from flask import Flask
@@ -39,5 +44,22 @@ def number(value: float, decimals: int | None = None) -> str:
     return format_decimal(value, pattern, locale=locale())
 
 
+def short(value: float) -> str:
+    """A chart value for reading at a glance: 4 significant digits (nan and inf as NumPy prints them)."""
+    value = float(value)
+    if value == 0:
+        return "0"
+    return f"{value:.4g}"
+
+
+def exact(values) -> list:
+    """Each value as text that parses back to the same float32 (9 significant digits); for
+    data-value attributes and the readout."""
+    return [f"{v:.9g}" for v in (np.asarray(values, dtype=np.float64).ravel() + 0.0).tolist()]  # + 0.0: no "-0"
+
+
+FILTERS = {"percent": percent, "number": number, "short": short}
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(percent=percent, number=number)
+    app.jinja_env.filters.update(FILTERS)

@@ -32,6 +32,7 @@ from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
 from web.models import page_model_name
+from web.neuron import neuron as neuron_detail
 from web.reading import read_drawing
 from web.render import is_htmx
 from web.render import is_whole_number
@@ -254,7 +255,7 @@ def neuron():
             raise BadInput(_("Draw a digit first (or pick a test image): a neuron needs an input."))
     except BadInput as exc:
         return bad_input(exc, "neuron-detail")
-    detail = charts.neuron(trace, query.model.network, query.layer, query.neuron)
+    detail = neuron_detail(trace, query.model.network, query.layer, query.neuron)
     return respond(NEURON, query, trace, source, neuron=detail)
 
 
