@@ -14,7 +14,9 @@ Contract (the drawing page and the inside page both rely on it):
   load and restore) the PNG of the drawing, 280x280 on white whatever the screen, is written as a
   data URL into the form's <input name="image">, then a `drawing-changed` event (bubbling) is
   dispatched on the form: put hx-trigger="drawing-changed" on the form. An empty drawing writes ""
-  (the server answers with an invitation to draw).
+  (the server answers with an invitation to draw). The event's detail.source says what changed
+  it: "stroke", "undo", "clear" or "load" (the user, on this page) or "restore" (the drawing read
+  back from storage: on page load, or changed in another tab).
 - Buttons inside the form with data-action="clear" / data-action="undo" are wired; so are the keys
   Escape or Delete (clear) and Ctrl+Z / Cmd+Z (undo) when the focus is not in a text field.
 - A `drawing-load` event on the form with detail {image: data URL} replaces the drawing by that
@@ -142,7 +144,7 @@ Contract (the drawing page and the inside page both rely on it):
     }
 
     // Write the PNG into the form and tell htmx. Waits for pictures so the PNG holds them.
-    async function send() {
+    async function send(source) {
       clearTimeout(pending);
       pending = null;
       lastSent = performance.now();
@@ -157,20 +159,20 @@ Contract (the drawing page and the inside page both rely on it):
         paint(exportCtx, strokes, 1);
         input.value = exportCanvas.toDataURL("image/png");
       }
-      form.dispatchEvent(new CustomEvent("drawing-changed", { bubbles: true }));
+      form.dispatchEvent(new CustomEvent("drawing-changed", { bubbles: true, detail: { source } }));
     }
 
     function sendSoon() {
       if (pending) return;
       const wait = THROTTLE_MS - (performance.now() - lastSent);
-      if (wait <= 0) send();
-      else pending = setTimeout(send, wait);
+      if (wait <= 0) send("stroke");
+      else pending = setTimeout(send, wait, "stroke");
     }
 
-    function changed() {
+    function changed(source) {
       saveStrokes(drawing.strokes);
       redraw();
-      send();
+      send(source);
     }
 
     function point(event) {
@@ -205,7 +207,7 @@ Contract (the drawing page and the inside page both rely on it):
       if (event.pointerId !== drawing.pointerId) return;
       drawing.pointerId = null;
       drawing.current = null;
-      changed();
+      changed("stroke");
     }
     canvas.addEventListener("pointerup", endStroke);
     canvas.addEventListener("pointercancel", endStroke);
@@ -214,18 +216,18 @@ Contract (the drawing page and the inside page both rely on it):
     drawing.clear = () => {
       if (drawing.pointerId !== null) return;
       drawing.strokes = [];
-      changed();
+      changed("clear");
     };
     drawing.undo = () => {
       if (drawing.pointerId !== null || drawing.strokes.length === 0) return;
       drawing.strokes = drawing.strokes.slice(0, -1);
-      changed();
+      changed("undo");
     };
     drawing.reload = (quietWhenEmpty = false) => {
       drawing.strokes = loadStrokes();
       redraw();
       if (quietWhenEmpty && drawing.strokes.length === 0) form.dataset.drawingState = "empty";
-      else send();
+      else send("restore");
     };
 
     form.addEventListener("click", (event) => {
@@ -242,7 +244,7 @@ Contract (the drawing page and the inside page both rely on it):
       lastUsed = drawing;
       drawing.strokes = [{ image }];
       picture(image).ready.then(redraw);
-      changed();
+      changed("load");
     });
 
     new ResizeObserver(resize).observe(canvas);

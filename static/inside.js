@@ -6,8 +6,8 @@
   Home/End jump to the first/last; Enter or Space on a neuron opens its detail, as a click does.
 - Opening a neuron fills the visible "One neuron up close" form and submits it (htmx posts it
   with the drawing); the detail follows a new reading (redraw, other model or activation).
-- A shown test image (?sample=N) stays until the user draws: the canvas script also sends the
-  drawing restored from storage, which must not replace the sample.
+- A shown test image (?sample=N) stays until the user draws: a drawing-changed event whose
+  detail.source is "restore" (canvas.js sending the drawing kept in storage) does not replace it.
 */
 (() => {
   "use strict";
@@ -15,7 +15,6 @@
   const CELL = "[data-value]";
   const CHART = "svg[data-symbol]";
   let lastPick = null;   // {layer, neuron} of the detail the user opened
-  let userDrew = false;  // the user touched the canvas (or its buttons) on this page
 
   function chartOf(cell) {
     return cell.closest(CHART);
@@ -110,22 +109,11 @@
     }
   });
 
-  // A shown sample stays until the user draws; then the drawing replaces it.
-  document.addEventListener("pointerdown", (event) => {
-    if (event.target.closest?.("canvas[data-drawing], [data-action]")) userDrew = true;
-  }, true);
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" || event.key === "Delete" || ((event.ctrlKey || event.metaKey) && event.key === "z")) {
-      userDrew = true;
-    }
-  }, true);
-  document.addEventListener("click", (event) => {
-    if (event.target.closest?.("[data-action]")) userDrew = true;
-  }, true);
+  // A shown sample stays until the user draws (or undoes, or clears); then the drawing replaces it.
   document.addEventListener("drawing-changed", (event) => {
     const sample = event.target.elements?.sample;
     if (!sample || sample.value === "") return;
-    if (userDrew) sample.value = "";
-    else event.stopImmediatePropagation();   // the restored drawing: keep showing the sample
+    if (event.detail?.source === "restore") event.stopImmediatePropagation();   // keep showing the sample
+    else sample.value = "";
   }, true);
 })();

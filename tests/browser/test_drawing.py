@@ -197,6 +197,28 @@ def test_undo_button_removes_the_last_stroke(page, live_server):
     assert stroke_count(page) == 1
 
 
+def test_drawing_changed_says_what_changed_the_drawing(page, live_server):
+    """canvas.js names the source of each change, so that a page can tell the user's drawing
+    from the one restored from storage (the inside page keeps a shown sample for the latter)."""
+    page.add_init_script(
+        """document.addEventListener('drawing-changed', (e) => { const root = document.documentElement;
+             root.dataset.sources = `${root.dataset.sources || ''} ${e.detail.source}`.trim(); });"""
+    )
+    open_page(page, live_server)
+    mouse_draw(page, "1")
+    expect_digit(page, "1")
+    page.get_by_test_id("undo").click()
+    expect_empty(page)
+    page.keyboard.press("Escape")
+    sources = page.locator("html")
+    expect(sources).to_have_attribute("data-sources", re.compile(r"^(stroke )+undo clear$"))
+    mouse_draw(page, "7")
+    expect_digit(page, "7")
+    page.reload()
+    expect(sources).to_have_attribute("data-sources", "restore")
+    expect_digit(page, "7")
+
+
 def test_ctrl_z_undoes(page, live_server):
     open_page(page, live_server)
     mouse_draw(page, "7")
