@@ -72,6 +72,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
+EXPECT_TIMEOUT_MS = 20_000
 
 
 def free_port() -> int:
@@ -110,7 +111,12 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    from playwright.sync_api import expect
     from playwright.sync_api import sync_playwright
+
+    # expect() waits up to this long for the page to reach a state: the default 5 s is too short
+    # when the machine is shared (at a load average of 25 on 2 cores a reading took 2.7 s).
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

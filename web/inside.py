@@ -192,7 +192,14 @@ def reading_context(model: Model, activation: str, trace: Trace | None, source: 
     return context
 
 
-def respond(fragment: str, query: Query | None = None, trace=None, source=None, status: int = 200, **context):
+def respond(
+    fragment: str,
+    query: Query | None = None,
+    trace: Trace | None = None,
+    source: Source | None = None,
+    status: int = 200,
+    **context,
+):
     """Every answer of the page: `fragment` alone for htmx, else the whole page around it (the
     reading's charts computed only when they are rendered). Without a query (it could not be
     parsed) the page shows the default model."""
@@ -219,9 +226,9 @@ def respond(fragment: str, query: Query | None = None, trace=None, source=None, 
     return page_or_fragment("inside.html", fragment, status=status, **context)
 
 
-def bad_input(exc: Exception, block: str, status: int = 400):
+def bad_input(message: str, block: str, status: int = 400):
     """The message in place of `block` ("reading" or "neuron-detail") for htmx, else the page."""
-    return respond(ERROR, error=str(exc), block=block, status=status)
+    return respond(ERROR, error=message, block=block, status=status)
 
 
 @bp.get("/inside")
@@ -230,7 +237,7 @@ def index():
         query = parse(request, remembered_model=True)
         trace, source = trace_for(query)
     except BadInput as exc:
-        return bad_input(exc, "reading")
+        return bad_input(str(exc), "reading")
     return respond(READING, query, trace, source)
 
 
@@ -240,7 +247,7 @@ def read():
         query = parse(request)
         trace, source = trace_for(query)
     except BadInput as exc:
-        return bad_input(exc, "reading")
+        return bad_input(str(exc), "reading")
     response = respond(READING, query, trace, source, model_changed=is_htmx() and query.model_changed)
     response.headers["HX-Replace-Url"] = page_url(query)
     return response
@@ -254,7 +261,7 @@ def neuron():
         if trace is None:
             raise BadInput(_("Draw a digit first (or pick a test image): a neuron needs an input."))
     except BadInput as exc:
-        return bad_input(exc, "neuron-detail")
+        return bad_input(str(exc), "neuron-detail")
     detail = neuron_detail(trace, query.model.network, query.layer, query.neuron)
     return respond(NEURON, query, trace, source, neuron=detail)
 
