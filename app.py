@@ -87,12 +87,16 @@ def preload(app: Flask) -> None:
     Under gunicorn this runs once in the main process before the workers fork, so every worker
     starts with them in memory (shared copy-on-write).
     """
+    from nn.mnist import DataError
     from web.models import all_models
     from web.samples import test_set
 
     with app.app_context():
         all_models()
-        test_set()
+        try:
+            test_set()
+        except DataError as exc:  # its pages answer a clean 500; the drawing page and the API still serve
+            app.logger.warning("MNIST test set not loaded: %s", exc)
 
 
 def serve_prefork(app: Flask, host: str, port: int, workers: int) -> None:

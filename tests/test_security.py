@@ -191,7 +191,7 @@ def test_unknown_model_answers_400_with_the_available_ones(client):
     response = client.post(f"/api/predict?model={SCRIPT}", data=digit_png("1"), content_type="image/png")
     assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error.startswith("unknown model") and "book" in error and "script" not in error
+    assert error.startswith("unknown model") and "tiny" in error and "script" not in error
 
 
 def test_a_long_value_is_quoted_short(client):
@@ -221,7 +221,7 @@ def test_language_cookie_is_lax_and_http_only(client):
 
 
 def test_model_cookie_is_lax_and_http_only(client):
-    cookie = cookie_header(client.post("/read", data={"model": "book", "image": ""}, headers=HTMX), "model")
+    cookie = cookie_header(client.post("/read", data={"model": "tiny-relu", "image": ""}, headers=HTMX), "model")
     assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
 
 

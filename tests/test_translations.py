@@ -13,6 +13,8 @@ from fontTools.ttLib import TTFont
 from preprocess import PreprocessError
 from preprocess import decode_image
 from tests.digits import digit_png
+from tests.helpers import HTMX
+from tests.helpers import data_url
 from tools import subset_font
 from tools import translations
 from web.errors import MESSAGES
@@ -22,7 +24,6 @@ from web.i18n import LANGUAGES
 from web.i18n import compile_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
-HTMX = {"HX-Request": "true"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
 
 
@@ -179,8 +180,8 @@ def test_lang_in_the_query_sticks_as_a_cookie(client):
 
 
 def test_the_language_links_keep_the_rest_of_the_address(client):
-    html = client.get("/inside?sample=3&model=book").get_data(as_text=True)
-    assert 'href="?sample=3&amp;model=book&amp;lang=ko"' in html
+    html = client.get("/inside?sample=3&model=tiny").get_data(as_text=True)
+    assert 'href="?sample=3&amp;model=tiny&amp;lang=ko"' in html
 
 
 # --- Numbers --------------------------------------------------------------------------------------
@@ -226,21 +227,15 @@ def test_no_template_formats_a_number_itself():
 
 def test_the_same_probability_reads_the_same_on_both_pages(client):
     """The drawing page's bars and the inside page's softmax chart show the same text."""
-    reading = client.post("/read", data={"model": "book", "image": data_url(digit_png("7"))}, headers=HTMX)
+    reading = client.post("/read", data={"image": data_url(digit_png("7"))}, headers=HTMX)
     bars = re.findall(r'<data class="bar-value" value="([^"]+)"[^>]*>([^<]+)</data>', reading.get_data(as_text=True))
     assert len(bars) == 10
     for value, text in bars:
         with client.application.test_request_context("/"):
             assert html.unescape(text) == percent(float(value))
-    inside = client.post("/inside/read", data={"model": "book", "image": data_url(digit_png("7"))}, headers=HTMX)
+    inside = client.post("/inside/read", data={"image": data_url(digit_png("7"))}, headers=HTMX)
     shown = re.findall(r'<text class="number"[^>]*>(?:◀ )?([^<]+)</text>', inside.get_data(as_text=True))
     assert sorted(t for _, t in bars) == sorted(shown[-10:])
-
-
-def data_url(png: bytes) -> str:
-    import base64
-
-    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 # --- Errors in the page's language ----------------------------------------------------------------------
@@ -294,7 +289,7 @@ KOREAN = re.compile(r"[\uac00-\ud7a3]")
     ids=["not an image", "bad base64", "not a data URL", "truncated", "unknown model"],
 )
 def test_errors_on_the_drawing_page_are_korean(client, form, korean):
-    response = client.post("/read?lang=ko", data={"model": "book", **form}, headers=HTMX)
+    response = client.post("/read?lang=ko", data={"model": "tiny", **form}, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "이 그림을 읽을 수 없습니다." in html and korean in html

@@ -293,4 +293,4 @@ def http_error(exc: HTTPException):
     if exc.code is None or exc.code >= 500:
         return exc
     block = "neuron-detail" if request.endpoint == "inside.neuron" else "reading"
-    return bad_input(BadInput(http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])), block, exc.code)
+    return bad_input(http_message(exc, current_app.config["MAX_CONTENT_LENGTH"]), block, exc.code)

@@ -15,7 +15,7 @@ VIOLATING_PAGE = "<!doctype html><p style='color: red'>x</p><script>document.tit
 
 
 def test_the_page_fixture_counts_a_csp_violation_as_an_error(chromium):
-    """What _page_in relies on: Chromium reports each blocked inline script or style as a console error."""
+    """What make_page relies on: Chromium reports each blocked inline script or style as a console error."""
     context = chromium.new_context()
     page = context.new_page()
     seen = []
