@@ -45,11 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import filters
     from web import i18n
     from web import inside
+    from web import learn
     from web.models import remember_model
 
     app.register_blueprint(api.bp)
     app.register_blueprint(draw.bp)
     app.register_blueprint(inside.bp)
+    app.register_blueprint(learn.bp)
     i18n.init_app(app)
     filters.init_app(app)
     app.after_request(remember_model)
