@@ -47,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import inside
     from web import learn
     from web.models import remember_model
+    from web.present import presenting
+    from web.present import remember_presenting
+    from web.present import toggle_fields
 
     app.register_blueprint(api.bp)
     app.register_blueprint(draw.bp)
@@ -54,7 +57,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(learn.bp)
     i18n.init_app(app)
     filters.init_app(app)
+    app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
     app.after_request(remember_model)
+    app.after_request(remember_presenting)
     return app
 
 

@@ -14,12 +14,31 @@ How a lesson is added (lessons may live in other modules, e.g. web/learn_data.py
 4. Put the template in templates/learn/, its strings' Korean in web/translations/ko/<area>.json.
 """
 
+import math
 from typing import NamedTuple
 
+import numpy as np
 from flask import Blueprint
+from flask import make_response
 from flask import render_template
+from flask import request
 from flask import url_for
 from werkzeug.routing import BuildError
+
+from nn import Network
+from nn import softmax
+from nn import softmax_naive
+from nn.functions import ACTIVATIONS
+from web import lesson_math
+from web.i18n import gettext as _
+from web.inside import activation_names
+from web.models import UnknownModel
+from web.models import all_models
+from web.models import default_model_name
+from web.models import get_model
+from web.models import page_model_name
+from web.render import is_htmx
+from web.samples import test_set
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -52,8 +71,17 @@ def lesson_context(slug: str) -> dict:
     )
 
 
-def render_lesson(slug: str, template: str, **context) -> str:
-    return render_template(template, lesson=lesson_context(slug), **context)
+def render_lesson(slug: str, page: str, fragment: str | None = None, replace_url: bool = False, **context):
+    """The lesson page, or for htmx only its fragment (the block the form swaps, with the
+    out-of-band bits `oob` asks for); `replace_url`: the address bar follows the form, so a
+    reload shows the same. Vary on HX-Request so caches keep both."""
+    htmx = fragment is not None and is_htmx()
+    body = render_template(fragment if htmx else page, lesson=lesson_context(slug), oob=htmx, **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    if htmx and replace_url:
+        response.headers["HX-Replace-Url"] = request.full_path
+    return response
 
 
 @bp.app_template_global()
@@ -65,26 +93,186 @@ def lesson_url(lesson: Lesson) -> str | None:
         return None
 
 
+@bp.app_template_global()
+def activation_label(name: str) -> str:
+    """The activation's name in the page's language (the book's terms)."""
+    return activation_names()[name]
+
+
+@bp.app_template_global()
+def code_name(name: str) -> str:
+    """The activation's function name in nn.functions, as the code panel shows it."""
+    return ACTIVATIONS[name].__name__
+
+
 @bp.get("")
 def index():
     return render_template("learn/index.html", lessons=LESSONS)
 
 
+# --- Reading the forms -------------------------------------------------------------------------------
+
+
+class BadInput(ValueError):
+    """A field the lesson cannot use; the message (translated) says which and why."""
+
+
+def field_number(name: str, default: float, low: float, high: float) -> float:
+    """A number from the query string, default when absent; BadInput when not a number in range."""
+    text = request.args.get(name, "").strip()
+    if text == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadInput(f"{name}: " + _("not a number") + f" ({text[:40]})") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise BadInput(f"{name}: " + _("must lie between") + f" {low:g} " + _("and") + f" {high:g}") from None
+    return value
+
+
+def field_activation(default: str) -> str:
+    name = request.args.get("h", default)
+    if name not in ACTIVATIONS:
+        raise BadInput("h: " + _("choose one of") + " " + ", ".join(ACTIVATIONS))
+    return name
+
+
+MAX_LOGITS = 20
+LOGIT_LIMIT = 1e30  # float32 holds up to about 3.4e38; this leaves room for a - max(a)
+
+
+def parse_logits(text: str) -> np.ndarray:
+    """2 to 20 comma-separated finite numbers as float32; BadInput with a clear message else."""
+    parts = [part.strip() for part in text.replace("，", ",").split(",")]
+    if text.strip() == "":
+        raise BadInput(_("Type at least two numbers, separated by commas."))
+    values = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            raise BadInput(_("Not a number:") + f" “{part[:40]}”") from None
+        if not math.isfinite(value) or abs(value) > LOGIT_LIMIT:
+            raise BadInput(_("Each number must be finite and at most 1e30 in size:") + f" “{part[:40]}”")
+        values.append(value)
+    if len(values) < 2:
+        raise BadInput(_("Type at least two numbers, separated by commas."))
+    if len(values) > MAX_LOGITS:
+        raise BadInput(_("At most 20 numbers, please; this has") + f" {len(values)}.")
+    return np.array(values, dtype=np.float32)
+
+
+def chosen_model_name() -> str:
+    name = page_model_name(request.args.get("model"))
+    return name if name in all_models() else default_model_name()
+
+
+# --- The lessons -------------------------------------------------------------------------------------
+
+NEURON_FIELDS = {  # name: (default, low, high); the book's AND perceptron: w = (0.5, 0.5), b = -0.7
+    "x1": (1.0, -2.0, 2.0),
+    "x2": (0.5, -2.0, 2.0),
+    "w1": (0.5, -2.0, 2.0),
+    "w2": (0.5, -2.0, 2.0),
+    "b": (-0.7, -3.0, 3.0),
+}
+
+
 @bp.get("/neuron")
 def neuron():
-    return render_lesson("neuron", "learn/neuron.html")
+    try:
+        values = {name: field_number(name, *limits) for name, limits in NEURON_FIELDS.items()}
+        activation = field_activation("sigmoid")
+    except BadInput as exc:
+        return lesson_error("neuron", "neuron-result", exc)
+    x = np.array([values["x1"], values["x2"]], dtype=np.float32)
+    w = np.array([values["w1"], values["w2"]], dtype=np.float32)
+    a, y = lesson_math.neuron_output(x, w, np.float32(values["b"]), ACTIVATIONS[activation])
+    context = dict(
+        values=values,
+        fields=NEURON_FIELDS,
+        activation=activation,
+        activations=ACTIVATIONS,
+        a=lesson_math.number(a),
+        y=lesson_math.number(y),
+        y_exact=lesson_math.exact(y),
+        plane=lesson_math.neuron_plane(w, values["b"], activation, x),
+        code=[lesson_math.source(lesson_math.neuron_output), lesson_math.source(ACTIVATIONS[activation])],
+    )
+    return render_lesson("neuron", "learn/neuron.html", "learn/_neuron_result.html", replace_url=True, **context)
 
 
 @bp.get("/activations")
 def activations():
-    return render_lesson("activations", "learn/activations.html")
+    try:
+        x = field_number("x", 1.0, -6.0, 6.0)
+        c = field_number("c", 2.0, -10.0, 10.0)
+        x_collapse = field_number("cx", 3.0, -1000.0, 1000.0)
+    except BadInput as exc:
+        block = "collapse-result" if request.args.get("part") == "collapse" else "activation-values"
+        return lesson_error("activations", block, exc)
+    three, one = lesson_math.linear_layers(c, x_collapse)
+    context = dict(
+        x=x,
+        markers=lesson_math.activation_markers(x),
+        plot=lesson_math.activation_plot(),
+        c=c,
+        cx=x_collapse,
+        three=three,
+        one=one,
+        code=[lesson_math.source(h) for h in ACTIVATIONS.values()],
+        collapse_code=lesson_math.source(lesson_math.linear_layers),
+    )
+    fragment = "learn/_collapse.html" if request.args.get("part") == "collapse" else "learn/_activation_values.html"
+    return render_lesson("activations", "learn/activations.html", fragment, **context)
 
 
-@bp.get("/softmax")
-def softmax():
-    return render_lesson("softmax", "learn/softmax.html")
+DEFAULT_LOGITS = "0.3, 2.9, 4.0"  # the book's example
+
+
+@bp.get("/softmax", endpoint="softmax")
+def softmax_lesson():
+    text = request.args.get("logits", DEFAULT_LOGITS)
+    try:
+        a = parse_logits(text)
+    except BadInput as exc:
+        if is_htmx():
+            return render_template("learn/_error.html", block="softmax-result", message=str(exc)), 400
+        context = dict(lesson=lesson_context("softmax"), logits=text, error=str(exc), oob=False)
+        return render_template("learn/softmax.html", **context), 400
+    context = dict(
+        logits=text,
+        table=lesson_math.softmax_table(a),
+        code=[lesson_math.source(softmax_naive), lesson_math.source(softmax)],
+    )
+    return render_lesson("softmax", "learn/softmax.html", "learn/_softmax_result.html", replace_url=True, **context)
 
 
 @bp.get("/network")
 def network():
-    return render_lesson("network", "learn/network.html")
+    try:
+        model = get_model(request.args.get("model") or chosen_model_name())
+    except UnknownModel as exc:
+        return lesson_error("network", "network-result", BadInput(str(exc)))
+    images, labels = test_set()
+    x = images[0].reshape(784).astype(np.float32) / 255.0
+    trace = model.network.forward(x)
+    context = dict(
+        models=all_models(),
+        model=model,
+        layers=lesson_math.network_layers(model.network, trace),
+        columns=lesson_math.network_diagram(model.network.sizes),
+        digit=int(np.argmax(trace.y[0])),
+        label=int(labels[0]),
+        image=images[0] / 255.0,
+        code=[lesson_math.source(Network.forward)],
+    )
+    return render_lesson("network", "learn/network.html", "learn/_network_result.html", replace_url=True, **context)
+
+
+def lesson_error(slug: str, block: str, exc: Exception, **context):
+    """400: the message in place of the block for htmx (htmx 4 swaps it), else the page with it."""
+    if is_htmx():
+        return render_template("learn/_error.html", block=block, message=str(exc)), 400
+    return render_template("learn/error.html", lesson=lesson_context(slug), message=str(exc), **context), 400

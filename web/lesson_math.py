@@ -1,0 +1,283 @@
+"""What the lesson pages compute and chart: NumPy here, nothing of Flask (the views stay thin).
+
+Every number comes from the project's own `nn` functions; the pages show the source of the
+functions below and of `nn` (`source()`), so what a student reads is what ran.
+"""
+
+import inspect
+import textwrap
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from nn import Network
+from nn import Trace
+from nn import softmax
+from nn import softmax_naive
+from nn.functions import ACTIVATIONS
+from web import charts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- Source, shown rather than copied ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    path: str  # relative to the project, e.g. nn/functions.py
+    name: str  # sigmoid, Network.forward ...
+    text: str
+
+
+@cache
+def source(obj) -> Code:
+    """The source of a function or method as it is in the file that ran."""
+    path = Path(inspect.getsourcefile(obj)).resolve()
+    try:
+        path = path.relative_to(ROOT)
+    except ValueError:
+        pass
+    return Code(path.as_posix(), obj.__qualname__, textwrap.dedent(inspect.getsource(obj)).rstrip())
+
+
+def number(value: float) -> str:
+    """A value as printed on the lessons: 4 decimals, nan and inf as NumPy names them, no -0."""
+    value = float(value)
+    if np.isnan(value):
+        return "nan"
+    if np.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value + 0.0:.4f}".replace("-0.0000", "0.0000")
+
+
+def exact(value: float) -> str:
+    """A value for data-value attributes: 9 significant digits parse back to the same float32."""
+    return f"{float(value) + 0.0:.9g}"
+
+
+# --- Lesson 1: one neuron ------------------------------------------------------------------------------
+
+
+def neuron_output(x: np.ndarray, w: np.ndarray, b: float, h) -> tuple:
+    """(a, y) of one neuron: a = b + w1*x1 + w2*x2, y = h(a). x: (2,) or a batch (N, 2)."""
+    a = np.dot(x, w) + b
+    y = h(a)
+    return a, y
+
+
+PLANE = 2.0  # the heat map covers x1, x2 from -PLANE to PLANE
+CELLS = 40  # cells per side
+
+
+@dataclass
+class HeatMap:
+    runs: list  # (colour, SVG path of its cells) in data coordinates (x1, -x2)
+    boundary: tuple | None  # (x1, -x2, x1', -x2') of the line a = 0, None when w1 = w2 = 0
+    marker: tuple  # (x1, -x2) of the chosen input
+    scale: charts.Scale
+    low: str
+    high: str
+    firing: str  # share of the plane with a > 0, as a percentage
+    ticks: list  # axis labels
+
+
+def neuron_scale(y: np.ndarray, activation: str) -> charts.Scale:
+    """Fixed scales, so that moving b or a weight changes the colours, not the legend."""
+    if activation in ("step", "sigmoid"):
+        return charts.Scale("sequential", 0.0, 1.0)
+    if activation == "relu":
+        return charts.Scale("sequential", 0.0, 4.0, clipped=bool((y > 4).any()))
+    return charts.Scale("diverging", -4.0, 4.0, clipped=bool((np.abs(y) > 4).any()))
+
+
+def neuron_plane(w: np.ndarray, b: float, activation: str, x: np.ndarray) -> HeatMap:
+    """The neuron's output over the (x1, x2) plane, as runs of same-coloured cells."""
+    size = 2 * PLANE / CELLS
+    centres = -PLANE + size * (np.arange(CELLS) + 0.5)
+    x1, x2 = np.meshgrid(centres, centres[::-1])  # row 0 at the top: the largest x2
+    points = np.stack([x1.ravel(), x2.ravel()], axis=1).astype(np.float32)
+    a, y = neuron_output(points, w.astype(np.float32), np.float32(b), ACTIVATIONS[activation])
+    scale = neuron_scale(y, activation)
+    colours = np.array(scale.colours(y), dtype=object).reshape(CELLS, CELLS)
+    paths: dict = {}
+    for row in range(CELLS):
+        top = PLANE - size * row
+        start = 0
+        for column in range(1, CELLS + 1):
+            if column == CELLS or colours[row, column] != colours[row, start]:
+                left = -PLANE + size * start
+                width = size * (column - start)
+                paths.setdefault(colours[row, start], []).append(
+                    f"M{left:.2f} {-top:.2f}h{width:.2f}v{size:.2f}h{-width:.2f}z"
+                )
+                start = column
+    return HeatMap(
+        runs=[(colour, "".join(parts)) for colour, parts in paths.items()],
+        boundary=boundary_line(w, b),
+        marker=(float(x[0]), -float(x[1])),
+        scale=scale,
+        low=number(y.min()),
+        high=number(y.max()),
+        firing=f"{100 * float((a > 0).mean()):.0f}%",
+        ticks=[-2, -1, 0, 1, 2],
+    )
+
+
+def boundary_line(w: np.ndarray, b: float) -> tuple | None:
+    """Two far points of b + w1*x1 + w2*x2 = 0 (SVG coordinates x1, -x2); the plot clips them."""
+    w1, w2 = float(w[0]), float(w[1])
+    far = 10 * PLANE
+    if w2 != 0:
+        return (-far, (b + w1 * -far) / w2, far, (b + w1 * far) / w2)  # -x2 = (b + w1*x1) / w2
+    if w1 != 0:
+        return (-b / w1, -far, -b / w1, far)
+    return None
+
+
+# --- Lesson 2: activation functions ---------------------------------------------------------------------
+
+PLOT_X = (-6.0, 6.0)
+PLOT_Y = (-1.5, 2.5)
+PLOT_SIZE = (480, 240)
+
+
+@dataclass
+class Marker:
+    activation: str
+    value: str  # printed, 4 decimals
+    exact: str
+    cx: float
+    cy: float
+    clipped: bool  # off the plot: the marker sits on its edge
+
+
+def activation_values(x: float) -> dict:
+    """{name: h(x)} for step, sigmoid, ReLU and identity, from nn.functions."""
+    x = np.float32(x)
+    return {name: float(h(x)) for name, h in ACTIVATIONS.items()}
+
+
+def activation_markers(x: float) -> list:
+    """Where x and each h(x) sit on charts.activation_plot(PLOT_SIZE, PLOT_X, PLOT_Y)."""
+    width, height = PLOT_SIZE
+    cx = (x - PLOT_X[0]) / (PLOT_X[1] - PLOT_X[0]) * width
+    markers = []
+    for name, y in activation_values(x).items():
+        cy = height - (y - PLOT_Y[0]) / (PLOT_Y[1] - PLOT_Y[0]) * height
+        clipped = not 0 <= cy <= height
+        markers.append(Marker(name, number(y), exact(y), round(cx, 1), round(min(max(cy, 0), height), 1), clipped))
+    return markers
+
+
+def activation_plot():
+    return charts.activation_plot(*PLOT_SIZE, PLOT_X, PLOT_Y)
+
+
+def linear_layers(c: float, x: float) -> tuple:
+    """Three layers with h(x) = c*x, and the one layer they equal: (h(h(h(x))), c**3 * x)."""
+
+    def h(x):
+        return c * x
+
+    return h(h(h(x))), c**3 * x
+
+
+# --- Lesson 3: softmax ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SoftmaxRow:
+    i: int
+    a: str
+    naive: str
+    naive_exact: str
+    safe: str
+    safe_exact: str
+    safe_width: float  # bar length, 0..100
+
+
+@dataclass
+class SoftmaxTable:
+    rows: list
+    naive_sum: str
+    safe_sum: str
+    naive_argmax: int | None  # None: nan, no maximum
+    safe_argmax: int
+    a_argmax: int
+
+
+def softmax_table(a: np.ndarray) -> SoftmaxTable:
+    """softmax_naive and softmax of the logits a, side by side, with their sums and argmax."""
+    naive, safe = softmax_naive(a), softmax(a)
+    with np.errstate(invalid="ignore", over="ignore"):
+        naive_sum, safe_sum = naive.sum(), safe.sum()
+    rows = [
+        SoftmaxRow(
+            i, number(a[i]), number(naive[i]), exact(naive[i]), number(safe[i]), exact(safe[i]), 100 * float(safe[i])
+        )
+        for i in range(a.size)
+    ]
+    naive_argmax = None if np.isnan(naive).any() else int(np.argmax(naive))
+    return SoftmaxTable(
+        rows, number(naive_sum), number(safe_sum), naive_argmax, int(np.argmax(safe)), int(np.argmax(a))
+    )
+
+
+# --- Lesson 4: the network -------------------------------------------------------------------------------
+
+
+@dataclass
+class Layer:
+    index: int  # 0 for the input
+    kind: str  # "input", "hidden", "output"
+    size: int
+    W: tuple | None  # shape of W_i (None for the input)
+    b: tuple | None
+    a: tuple | None  # shape of a_i = np.dot(z_{i-1}, W_i) + b_i, from the trace
+    z: tuple | None  # shape of z_i = h(a_i) (hidden) or y = softmax(a_i) (output)
+    weights: int  # how many parameters this layer adds
+
+
+def shape_of(array: np.ndarray) -> str:
+    return charts.shape(*array.shape)
+
+
+def network_layers(network: Network, trace: Trace) -> list:
+    """Every layer with the shapes its arrays really have for one image x (784,)."""
+    sizes = network.sizes
+    layers = [Layer(0, "input", sizes[0], None, None, None, shape_of(trace.x[0]), 0)]
+    for i in range(1, network.depth + 1):
+        W, b = network.params[f"W{i}"], network.params[f"b{i}"]
+        out = trace.z[i - 1][0] if i < network.depth else trace.y[0]
+        kind = "hidden" if i < network.depth else "output"
+        layers.append(
+            Layer(
+                i, kind, sizes[i], shape_of(W), shape_of(b), shape_of(trace.a[i - 1][0]), shape_of(out), W.size + b.size
+            )
+        )
+    return layers
+
+
+@dataclass
+class Column:
+    x: float
+    dots: list  # y coordinates of the neurons drawn
+    more: bool  # more neurons than drawn: a "⋮" between
+    size: int
+    kind: str
+
+
+def network_diagram(sizes: list, height: int = 220, width: int = 520, shown: int = 8) -> list:
+    """Columns of neurons for the layer diagram: at most `shown` drawn per layer."""
+    step = (width - 80) / max(len(sizes) - 1, 1)
+    columns = []
+    for i, n in enumerate(sizes):
+        count = min(n, shown)
+        gap = (height - 40) / max(count, 1)
+        dots = [round(20 + gap * (k + 0.5), 1) for k in range(count)]
+        kind = "input" if i == 0 else "output" if i == len(sizes) - 1 else "hidden"
+        columns.append(Column(round(40 + i * step, 1), dots, n > count, n, kind))
+    return columns
