@@ -163,9 +163,15 @@ def parse_logits(text: str) -> np.ndarray:
     return np.array(values, dtype=np.float32)
 
 
+CHAPTER_MODEL = "book"  # the chapter's own 784-50-100-10 weights, when shipped
+
+
 def chosen_model_name() -> str:
-    name = page_model_name(request.args.get("model"))
-    return name if name in all_models() else default_model_name()
+    """The model asked for, else the chapter's own, else the one last picked, else the default."""
+    asked = request.args.get("model")
+    if not asked and CHAPTER_MODEL in all_models():
+        return CHAPTER_MODEL
+    return page_model_name(asked) or default_model_name()
 
 
 # --- The lessons -------------------------------------------------------------------------------------
@@ -252,7 +258,7 @@ def softmax_lesson():
 @bp.get("/network")
 def network():
     try:
-        model = get_model(request.args.get("model") or chosen_model_name())
+        model = get_model(chosen_model_name())
     except UnknownModel as exc:
         return lesson_error("network", "network-result", BadInput(str(exc)))
     images, labels = test_set()

@@ -276,8 +276,8 @@ def network_diagram(sizes: list, height: int = 220, width: int = 520, shown: int
     columns = []
     for i, n in enumerate(sizes):
         count = min(n, shown)
-        gap = (height - 40) / max(count, 1)
-        dots = [round(20 + gap * (k + 0.5), 1) for k in range(count)]
+        gap = (height - 60) / max(count, 1)
+        dots = [round(12 + gap * (k + 0.5), 1) for k in range(count)]
         kind = "input" if i == 0 else "output" if i == len(sizes) - 1 else "hidden"
         columns.append(Column(round(40 + i * step, 1), dots, n > count, n, kind))
     return columns
