@@ -127,7 +127,7 @@ def field_number(name: str, default: float, low: float, high: float) -> float:
     except ValueError:
         raise BadInput(f"{name}: " + _("not a number") + f" ({text[:40]})") from None
     if not math.isfinite(value) or not low <= value <= high:
-        raise BadInput(f"{name}: " + _("must lie between") + f" {low:g} " + _("and") + f" {high:g}") from None
+        raise BadInput(f"{name}: " + _("allowed range:") + f" {low:g} … {high:g}") from None
     return value
 
 
@@ -159,7 +159,7 @@ def parse_logits(text: str) -> np.ndarray:
     if len(values) < 2:
         raise BadInput(_("Type at least two numbers, separated by commas."))
     if len(values) > MAX_LOGITS:
-        raise BadInput(_("At most 20 numbers, please; this has") + f" {len(values)}.")
+        raise BadInput(_("At most 20 numbers, please. Numbers typed:") + f" {len(values)}")
     return np.array(values, dtype=np.float32)
 
 
