@@ -22,7 +22,7 @@
   }
 
   function inField(target) {
-    return target instanceof HTMLElement && (target.isContentEditable || target.matches("input, textarea, select, [role=slider]"));
+    return target instanceof HTMLElement && (target.isContentEditable || target.matches("input, textarea, select, [role=slider], pre, [role=region]"));
   }
 
   function press(selector) {

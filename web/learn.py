@@ -8,9 +8,10 @@ How a lesson is added (lessons may live in other modules, e.g. web/learn_data.py
    `from web import learn_data  # noqa: F401  (registers /learn/batches and /learn/test-set)`.
 2. Its entry (slug, endpoint, title) is already in LESSONS below, in chapter order; the index,
    the previous/next links and the ← / → keys of presenter mode follow that list.
-3. Its template extends "learn/lesson.html" and passes `lesson=lesson_context("<slug>")`
-   (or calls `render_lesson("<slug>", "learn/<slug>.html", **context)`), which gives the
-   title, the previous/next links and the breadcrumb.
+3. Its template extends "learn/lesson.html" (fill block `lesson_body`) and gets
+   `lesson=lesson_context("<slug>")`: the title, the previous/next links and the breadcrumb.
+   `render_lesson("<slug>", "learn/<slug>.html", "learn/_<part>.html", **context)` does that
+   and answers htmx requests with the fragment alone (the third argument is optional).
 4. Put the template in templates/learn/, its strings' Korean in web/translations/ko/<area>.json.
 """
 
