@@ -327,6 +327,7 @@ def test_network_shapes_as_the_chapter_writes_them(client):
     assert text(found, "shape-W1") == "W1 (784, 50)"
     assert text(found, "shape-W2") == "W2 (50, 100)"
     assert text(found, "shape-W3") == "W3 (100, 10)"
+    assert text(found, "shape-chain") == "x (784,) · W1 (784, 50) · W2 (50, 100) · W3 (100, 10) → y (10,)"
     assert found["inside-link"][0][0]["href"] == "/inside?model=book&sample=0"
 
 
