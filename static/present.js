@@ -101,7 +101,7 @@
         returnFocus = null;
       });
     }
-    for (const button of document.querySelectorAll('[data-action="keys-help"]')) {
+    for (const button of document.querySelectorAll("[data-keys-help]")) {
       button.hidden = false;
       button.addEventListener("click", openHelp);
     }
