@@ -417,25 +417,6 @@ def test_templates_follow_the_csp_rules():
         assert not re.search(r"<script(?![^>]*\ssrc=)", source), path
 
 
-def test_every_lesson_string_has_korean():
-    """Until the catalogs move to Flask-Babel: each _("...") of the lessons and presenter mode,
-    and each lesson title, is in web/translations/ko."""
-    import json
-
-    files = [*(ROOT / "templates" / "learn").glob("*.html"), ROOT / "web" / "learn.py"]
-    files += [ROOT / "templates" / "partials" / name for name in ("keys_help.html", "present_switch.html")]
-    strings = {lesson.title for lesson in LESSONS}
-    for path in files:
-        for double, single in re.findall(
-            r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""", path.read_text()
-        ):
-            strings.add(double or single)
-    korean = {}
-    for path in (ROOT / "web" / "translations" / "ko").glob("*.json"):
-        korean.update(json.loads(path.read_text(encoding="utf-8")))
-    assert sorted(strings - set(korean)) == []
-
-
 def test_korean_lesson_page(client):
     html = client.get("/learn/activations?lang=ko").get_data(as_text=True)
     assert "활성화 함수" in html and "계단 함수" in html and "발표 모드" in html

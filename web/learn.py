@@ -31,6 +31,7 @@ from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
 from web import lesson_math
+from web.i18n import N_
 from web.i18n import gettext as _
 from web.inside import activation_names
 from web.models import UnknownModel
@@ -47,16 +48,16 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 class Lesson(NamedTuple):
     slug: str
     endpoint: str
-    title: str  # English; templates translate it with _()
+    title: str  # English, marked with N_ for extraction; templates translate it with _()
 
 
 LESSONS = [
-    Lesson("neuron", "learn.neuron", "One neuron"),
-    Lesson("activations", "learn.activations", "Activation functions"),
-    Lesson("softmax", "learn.softmax", "Softmax at the output"),
-    Lesson("network", "learn.network", "A three-layer network"),
-    Lesson("batches", "learn.batches", "Batch processing"),
-    Lesson("test-set", "learn.test_set", "The test set, digit by digit"),
+    Lesson("neuron", "learn.neuron", N_("One neuron")),
+    Lesson("activations", "learn.activations", N_("Activation functions")),
+    Lesson("softmax", "learn.softmax", N_("Softmax at the output")),
+    Lesson("network", "learn.network", N_("A three-layer network")),
+    Lesson("batches", "learn.batches", N_("Batch processing")),
+    Lesson("test-set", "learn.test_set", N_("The test set, digit by digit")),
 ]
 
 
@@ -198,6 +199,7 @@ def neuron():
     a, y = lesson_math.neuron_output(x, w, np.float32(values["b"]), ACTIVATIONS[activation])
     context = dict(
         values=values,
+        shown={name: lesson_math.slider(value) for name, value in values.items()},
         fields=NEURON_FIELDS,
         activation=activation,
         activations=ACTIVATIONS,
@@ -222,12 +224,13 @@ def activations():
     three, one = lesson_math.linear_layers(c, x_collapse)
     context = dict(
         x=x,
+        x_shown=lesson_math.slider(x),
         markers=lesson_math.activation_markers(x),
         plot=lesson_math.activation_plot(),
         c=c,
         cx=x_collapse,
-        three=three,
-        one=one,
+        three=lesson_math.collapsed(three),
+        one=lesson_math.collapsed(one),
         code=[lesson_math.source(h) for h in ACTIVATIONS.values()],
         collapse_code=lesson_math.source(lesson_math.linear_layers),
     )

@@ -80,7 +80,7 @@ class HeatMap:
     scale: charts.Scale
     low: str
     high: str
-    firing: str  # share of the plane with a > 0, as a percentage
+    firing: float  # share of the plane with a > 0, 0..1
     ticks: list  # axis labels
 
 
@@ -121,7 +121,7 @@ def neuron_plane(w: np.ndarray, b: float, activation: str, x: np.ndarray) -> Hea
         scale=scale,
         low=number(y.min()),
         high=number(y.max()),
-        firing=f"{100 * float((a > 0).mean()):.0f}%",
+        firing=float((a > 0).mean()),
         ticks=[-2, -1, 0, 1, 2],
     )
 
@@ -185,6 +185,16 @@ def linear_layers(c: float, x: float) -> tuple:
     return h(h(h(x))), c**3 * x
 
 
+def slider(value: float) -> str:
+    """A slider's value as the range input and its label write it: one decimal, a dot."""
+    return f"{value:.1f}"
+
+
+def collapsed(value: float) -> str:
+    """h(h(h(x))) and c³·x to 6 significant digits: equal up to rounding in the last bits."""
+    return f"{value:.6g}"
+
+
 # --- Lesson 3: softmax ----------------------------------------------------------------------------------
 
 
@@ -196,7 +206,7 @@ class SoftmaxRow:
     naive_exact: str
     safe: str
     safe_exact: str
-    safe_width: float  # bar length, 0..100
+    safe_width: str  # bar length, 0..100, for the SVG
 
 
 @dataclass
@@ -216,7 +226,13 @@ def softmax_table(a: np.ndarray) -> SoftmaxTable:
         naive_sum, safe_sum = naive.sum(), safe.sum()
     rows = [
         SoftmaxRow(
-            i, number(a[i]), number(naive[i]), exact(naive[i]), number(safe[i]), exact(safe[i]), 100 * float(safe[i])
+            i,
+            number(a[i]),
+            number(naive[i]),
+            exact(naive[i]),
+            number(safe[i]),
+            exact(safe[i]),
+            f"{100 * float(safe[i]):.2f}",
         )
         for i in range(a.size)
     ]

@@ -13,8 +13,13 @@ PAGES = [
     "/",
     "/inside",
     "/inside?sample=3",
+    "/learn",
+    "/learn/neuron",
+    "/learn/activations",
+    "/learn/softmax?logits=1010,1000,990",
+    "/learn/network",
 ]
-VARIANTS = [""]
+VARIANTS = ["", "present=1"]
 LANGUAGES = ["en", "ko"]
 
 
