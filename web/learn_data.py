@@ -10,7 +10,6 @@ image,correct"), checked here, and the chart is drawn from them.
 process) and, for ?true=&predicted=&page=, the images of that cell, each linking to /inside.
 """
 
-import inspect
 import math
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from web.i18n import gettext as _
 from web.learn import bp
 from web.learn import lesson_context
 from web.learn import render_lesson
+from web.lesson_math import source
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
@@ -158,11 +158,7 @@ def way_name(batch_size: int) -> str:
 
 
 def batches_context(model: Model, rows: list, **context) -> dict:
-    code = [
-        inspect.getsource(nn_batches.one_at_a_time),
-        inspect.getsource(nn_batches.in_batches),
-        inspect.getsource(nn_batches.time_reading),
-    ]
+    code = [source(nn_batches.one_at_a_time), source(nn_batches.in_batches), source(nn_batches.time_reading)]
     return (
         dict(
             models=all_models(),
@@ -315,7 +311,7 @@ def test_set_context(model: Model, cell: tuple | None, page: int | None, **conte
             correct=found.correct,
             total=len(found.t),
             cell=misread(model, found, *cell, page) if cell else None,
-            code=[inspect.getsource(confusion), inspect.getsource(Confusion)],
+            code=[source(confusion), source(Confusion)],
             error=None,
         )
         | context
