@@ -60,13 +60,21 @@ def test_batches_page_shows_the_button_the_empty_table_and_the_code(client):
     assert "network.predict(x[i])" in html
 
 
+@pytest.fixture(scope="module")
+def other_client():
+    """A second app, as another worker process would be: it shares nothing with the first."""
+    return create_app({"TESTING": True}).test_client()
+
+
 def step(client, data: dict) -> str:
     response = client.post("/learn/batches/run", data=data, headers=HTMX)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_data(as_text=True)
 
 
-def test_an_htmx_run_goes_one_way_per_request_and_every_way_scores_the_same(client):
+def test_an_htmx_run_goes_one_way_per_request_and_every_way_scores_the_same(client, other_client):
+    """Each step goes to the other app, as the requests of a run may reach any worker."""
+    workers = [client, other_client]
     html = step(client, {"model": "book"})
     pending = elements(html, data_testid="batch-pending")
     assert len(pending) == 1 and not elements(html, data_batch_size=None)
@@ -75,7 +83,7 @@ def test_an_htmx_run_goes_one_way_per_request_and_every_way_scores_the_same(clie
     while pending:
         follow = re.search(r"hx-vals='([^']*)'", html).group(1)
         data = {"model": "book", "measured": measured} | json.loads(follow)
-        html = step(client, data)
+        html = step(workers[(len(rows) + 1) % 2], data)
         (row,) = elements(html, data_batch_size=None)
         rows.append(row)
         measured += [attrs["value"] for attrs in elements(html, name="measured")]
