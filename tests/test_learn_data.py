@@ -5,6 +5,7 @@ JavaScript, the confusion matrix's sums, a cell's images, and bad parameters ans
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +209,40 @@ def test_bad_test_set_parameters_answer_400_with_a_message(client, query, messag
         html = response.get_data(as_text=True)
         assert message in html
         assert elements(html, data_testid="test-set-error")
+
+
+# --- Strings and templates -----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = [
+    ROOT / "web" / "learn_data.py",
+    ROOT / "templates" / "learn" / "batches.html",
+    ROOT / "templates" / "learn" / "test_set.html",
+    *(ROOT / "templates" / "learn" / "partials").glob("*.html"),
+]
+
+
+def test_every_string_of_these_lessons_has_korean():
+    korean = json.loads((ROOT / "web" / "translations" / "ko" / "learn_data.json").read_text(encoding="utf-8"))
+    strings = set()
+    for path in FILES:
+        for double, single in re.findall(
+            r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""", path.read_text()
+        ):
+            strings.add(double or single)
+    assert len(strings) > 40
+    assert sorted(strings - set(korean)) == []
+
+
+def test_templates_keep_to_the_content_security_policy():
+    for path in FILES[1:]:
+        source = path.read_text()
+        assert "style=" not in source, path
+        assert not re.search(r"\son[a-z]+=", source), path
+        assert "<script" not in source, path
+
+
+def test_korean_pages(client):
+    assert "시험 이미지 모두 실행" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
+    html = client.get("/learn/test-set?model=book&true=4&predicted=9&lang=ko").get_data(as_text=True)
+    assert "정답 4" in html and "정확도" in html
