@@ -27,6 +27,7 @@ from nn.mnist import load_test_set
 from preprocess import to_png
 from web import samples
 from web.draw import data_uri
+from web.errors import error_message
 from web.i18n import gettext as _
 from web.learn import bp
 from web.learn import lesson_context
@@ -62,6 +63,15 @@ class Row:
         return self.correct / self.total
 
     @property
+    def us_data(self) -> str:
+        """µs per image for data-us-per-image: machine-readable, not the page's number format."""
+        return f"{self.us_per_image:.3f}"
+
+    @property
+    def accuracy_data(self) -> str:
+        return f"{self.accuracy:.4f}"
+
+    @property
     def field(self) -> str:
         """The hidden field that carries this row to the next request."""
         return f"{self.batch_size},{self.us_per_image:.3f},{self.correct}"
@@ -79,8 +89,7 @@ def chosen_model(name: str | None) -> Model:
     try:
         return get_model(name)
     except UnknownModel as exc:
-        available = ", ".join(all_models())
-        raise BadInput(_("There is no such model.") + f" “{name}”. " + _("Available:") + f" {available}.") from exc
+        raise BadInput(error_message(exc)) from exc
 
 
 def whole_number(values, name: str, low: int, high: int) -> int | None:
@@ -110,11 +119,12 @@ def measured_rows(values, before: int, total: int) -> list:
     once, a positive finite time, a count of hits from 0 to the test set's size."""
     rows = {}
     for field in values.getlist("measured"):
+        bad = BadInput(_("A measured row is not “batch size,µs per image,correct”:") + f" “{field[:40]}”.")
         parts = field.split(",")
         try:
             batch_size, us, correct = int(parts[0]), float(parts[1]), int(parts[2])
         except (ValueError, IndexError):
-            raise BadInput(_("A measured row is not “batch size,µs per image,correct”:") + f" “{field}”.") from None
+            raise bad from None
         if (
             len(parts) != 3
             or batch_size not in BATCH_SIZES
@@ -122,7 +132,7 @@ def measured_rows(values, before: int, total: int) -> list:
             or not (math.isfinite(us) and 0 < us < 1e7)
             or not 0 <= correct <= total
         ):
-            raise BadInput(_("A measured row is not “batch size,µs per image,correct”:") + f" “{field}”.")
+            raise bad
         rows[batch_size] = Row(batch_size, us, correct, total)
     earlier = BATCH_SIZES[: BATCH_SIZES.index(before)] if before in BATCH_SIZES else BATCH_SIZES
     return [rows[n] for n in earlier if n in rows]
@@ -255,7 +265,17 @@ def matrix_rows(found: Confusion, model: Model, selected: tuple | None) -> list:
             )
             for j, count in enumerate(row)
         ]
-        rows.append(dict(true=i, cells=cells, total=total, correct=row[i], accuracy=accuracies[i]))
+        accuracy = accuracies[i]
+        rows.append(
+            dict(
+                true=i,
+                cells=cells,
+                total=total,
+                correct=row[i],
+                accuracy=accuracy,
+                accuracy_data="" if accuracy is None else f"{accuracy:.4f}",
+            )
+        )
     return rows
 
 
