@@ -44,7 +44,8 @@ def load_params(path: Path) -> dict:
     if not path.is_file():
         raise ModelError(f"{path}: weights file not found")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        # Our own handle: np.load leaves its own open when the zip turns out to be broken.
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as data:
             raw = {key: data[key] for key in data.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise ModelError(f"{path}: not a readable .npz weights file ({exc})") from exc
@@ -80,7 +81,7 @@ def load_card(path: Path) -> dict:
     missing = [field for field in CARD_FIELDS if field not in card]
     if missing:
         raise ModelError(f"{path}: model card lacks {', '.join(missing)}")
-    if card["activation"] not in ACTIVATIONS:
+    if not isinstance(card["activation"], str) or card["activation"] not in ACTIVATIONS:
         raise ModelError(f"{path}: unknown activation {card['activation']!r}")
     return card
 
@@ -96,12 +97,22 @@ def load_model(weights_path: Path) -> Model:
     return Model(name=weights_path.stem, card=card, network=network)
 
 
-def load_models(folder: Path) -> dict:
-    """Every NAME.npz in the folder with its card, keyed by NAME, in name order."""
+def load_models(folder: Path, on_error=None) -> dict:
+    """Every NAME.npz in the folder with its card, keyed by NAME, in name order. A broken model
+    raises ModelError, or with `on_error(path, error)` is reported there and skipped, so that one
+    bad file does not take the others down."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelError(f"{folder}: models folder not found")
-    return {path.stem: load_model(path) for path in sorted(folder.glob("*.npz"))}
+    models = {}
+    for path in sorted(folder.glob("*.npz")):
+        try:
+            models[path.stem] = load_model(path)
+        except ModelError as error:
+            if on_error is None:
+                raise
+            on_error(path, error)
+    return models
 
 
 def save_model(folder: Path, name: str, params: dict, card: dict, dtype=np.float32) -> Path:

@@ -18,6 +18,7 @@ def client(app):
 # --- Live server and real Chromium, for tests marked `browser` -----------------------------------
 
 import os  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
@@ -48,7 +49,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """`python app.py` for real (waitress) on a free port; yields its base URL."""
+    """`python app.py` for real on a free port; yields its base URL."""
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as out:
@@ -100,6 +101,15 @@ def touch_page(chromium, request):
     yield from _page_in(context, request)
 
 
+EXPECTED_CLIENT_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+
+
+def is_console_error(message) -> bool:
+    """A console error, except Chromium's note on a 4xx answer (the tests send bad input on purpose
+    and check the message the page shows); a 5xx or a CSP violation report still counts."""
+    return message.type == "error" and not EXPECTED_CLIENT_ERROR.match(message.text)
+
+
 def _page_in(context, request):
     outside = []
 
@@ -111,9 +121,10 @@ def _page_in(context, request):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: errors.append(message.text) if is_console_error(message) else None)
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert not outside, f"the page asked other hosts: {outside}"
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript or console errors (CSP violations included): {errors}"

@@ -167,7 +167,7 @@ def test_model_picker_with_injected_models(flat_client):
         ({"image": "data:image/png;base64,@@@"}, "base64"),
         ({"image": "not a data url"}, "data URL"),
         ({"image": data_url(digit_png("1")[:150])}, "truncated"),
-        ({"image": data_url(digit_png("1")), "model": "nope"}, "no model"),
+        ({"image": data_url(digit_png("1")), "model": "nope"}, "no such model"),
     ],
     ids=["not an image", "bad base64", "not a data URL", "truncated", "unknown model"],
 )

@@ -338,7 +338,7 @@ def test_neuron_detail_as_a_whole_page(client):
 # --- Bad input: 400 with a message, never 500 -------------------------------------------------------
 
 BAD = [
-    ("post", "/inside/read", {"model": "nope", "sample": "0"}, "There is no model"),
+    ("post", "/inside/read", {"model": "nope", "sample": "0"}, "There is no such model"),
     ("post", "/inside/read", {"activation": "tanh", "sample": "0"}, "Unknown activation function “tanh”"),
     ("post", "/inside/read", {"sample": "10000"}, "There is no MNIST test image “10000”"),
     ("post", "/inside/read", {"sample": "-1"}, "There is no MNIST test image “-1”"),
@@ -355,7 +355,7 @@ BAD = [
     ("post", "/inside/neuron", {"layer": "1", "neuron": "1", "image": ""}, "a neuron needs an input"),
     ("post", "/inside/neuron", {"sample": "0", "layer": "1", "neuron": "1", "activation": "x"}, "Unknown activation"),
     ("get", "/inside", {"sample": "12345"}, "There is no MNIST test image “12345”"),
-    ("get", "/inside", {"model": "nope"}, "There is no model"),
+    ("get", "/inside", {"model": "nope"}, "There is no such model"),
     ("get", "/inside/neuron", {"sample": "0", "layer": "9", "neuron": "0"}, "There is no layer 9"),
 ]
 

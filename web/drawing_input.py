@@ -45,11 +45,7 @@ def image_bytes(request: Request) -> bytes:
         else:
             data = decode_data_url(request.form.get("image"))
     else:
-        raise BadDrawing(
-            f"unsupported Content-Type {mimetype or '(none)'!r}; send image/png or application/json",
-            "content_type",
-            mimetype=mimetype or "(none)",
-        )
+        raise BadDrawing("unsupported Content-Type; send image/png, application/json or a form", "content_type")
     if not data:
         raise BadDrawing("the image is empty", "empty_image")
     return data

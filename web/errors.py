@@ -1,13 +1,34 @@
-"""Errors in the page's language. The preprocessing and the web layer's parsers raise exceptions
+"""Errors a person sees, and one answer for a bug.
+
+Errors in the page's language. The preprocessing and the web layer's parsers raise exceptions
 that carry a `code` and the numbers of their message (`values`); MESSAGES maps each code to a
 gettext message, so the engine stays free of Flask and a Korean page says it in Korean. The JSON
-API keeps str(exc), the English message, for programs."""
+API keeps str(exc), the English message, for programs.
 
+An unexpected exception becomes a clean 500, never a traceback.
+
+The API answers JSON {"error": "internal error", "request_id": ...}; pages answer a short page and
+htmx requests a fragment that replaces the element they target (keeping its id, so the next
+request finds it again). The traceback goes to app.logger with the same request id.
+HTTPExceptions (404, 405, 413 ...) keep their own handlers.
+"""
+
+import re
+import uuid
+
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import make_response
+from flask import render_template
+from flask import request
 from werkzeug.exceptions import HTTPException
 
 from web.filters import number
 from web.i18n import N_
 from web.i18n import gettext
+from web.render import is_htmx
 
 MESSAGES = {
     # preprocess.PreprocessError
@@ -27,10 +48,10 @@ MESSAGES = {
     "not_data_url": N_("The drawing must be a data URL such as “data:image/png;base64,...”."),
     "bad_base64": N_("The drawing is not valid base64 (%(detail)s)."),
     "not_json_object": N_('The body is not a JSON object; send {"image": "data:image/png;base64,..."}.'),
-    "content_type": N_("Unsupported Content-Type “%(mimetype)s”; send image/png or application/json."),
+    "content_type": N_("Unsupported Content-Type; send image/png, application/json or a form."),
     "empty_image": N_("The image is empty."),
     # web.models.UnknownModel
-    "unknown_model": N_("There is no model “%(name)s”; the models are: %(names)s."),
+    "unknown_model": N_("There is no such model; the models are: %(names)s."),
     # web.samples.BadSample
     "no_sample": N_("There is no test image “%(index)s”; they are numbered 0 to %(last)s."),
     "not_a_digit": N_("“%(digit)s” is not a digit from 0 to 9."),
@@ -65,3 +86,49 @@ def http_message(exc: HTTPException, limit: int) -> str:
     if exc.code == 413:
         return gettext("The drawing is too large to read (over %(size)s).", size=size_text(limit))
     return gettext("The request could not be read (HTTP %(code)s).", code=exc.code)
+
+
+TARGET_ID = re.compile(r"#([A-Za-z][\w-]{0,63})$")  # htmx 4 sends HX-Target as "tag#id"
+
+
+def request_id() -> str:
+    """A short random id for this request, the same in the log and in the answer."""
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex[:12]
+    return g.request_id
+
+
+def target_id() -> str | None:
+    match = TARGET_ID.search(request.headers.get("HX-Target", ""))
+    return match.group(1) if match else None
+
+
+def error_page(rid: str):
+    """The message as a fragment that replaces the htmx target (whatever its swap style), else a page."""
+    if is_htmx():
+        response = make_response(render_template("partials/server_error.html", request_id=rid, block=target_id()))
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return make_response(render_template("server_error.html", request_id=rid))
+
+
+def internal_error(exc: Exception):
+    if isinstance(exc, HTTPException):  # routing and client errors keep their handlers
+        return exc
+    rid = request_id()
+    current_app.logger.error("unhandled exception, request %s: %s %s", rid, request.method, request.path, exc_info=exc)
+    if request.path.startswith("/api/"):
+        response = jsonify(error="internal error", request_id=rid)
+    else:
+        try:
+            response = error_page(rid)
+        except Exception:  # the templates themselves fail: a plain line, still no traceback
+            current_app.logger.exception("the error page failed too, request %s", rid)
+            response = make_response(f"Internal error (request id {rid}).", {"Content-Type": "text/plain"})
+    response.status_code = 500
+    response.headers["X-Request-ID"] = rid
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(Exception, internal_error)

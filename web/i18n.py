@@ -53,7 +53,7 @@ def remember_language(response: Response) -> Response:
     """?lang=ko sticks: store it in a cookie for the next pages."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
     return response
 
 

@@ -33,7 +33,9 @@ from web.models import get_model
 from web.models import page_model_name
 from web.reading import read_drawing
 from web.render import is_htmx
+from web.render import is_whole_number
 from web.render import page_or_fragment
+from web.render import shown
 from web.samples import test_set
 
 bp = Blueprint("inside", __name__)
@@ -73,7 +75,7 @@ def choose(values) -> tuple:
         raise BadInput(
             _(
                 "Unknown activation function “%(name)s”; choose one of: %(names)s.",
-                name=activation,
+                name=shown(activation),
                 names=", ".join(ACTIVATIONS),
             )
         )
@@ -85,18 +87,22 @@ def sample_number(text: str | None) -> int | None:
     if text is None or text.strip() == "":
         return None
     count = len(test_set()[1])
-    if not text.strip().isdigit() or int(text) >= count:
+    if not is_whole_number(text.strip()) or int(text.strip()) >= count:
         raise BadInput(
-            _("There is no MNIST test image “%(value)s”; they are numbered 0 to %(last)s.", value=text, last=count - 1)
+            _(
+                "There is no MNIST test image “%(value)s”; they are numbered 0 to %(last)s.",
+                value=shown(text),
+                last=count - 1,
+            )
         )
-    return int(text)
+    return int(text.strip())
 
 
 def whole_number(values, name: str) -> int:
     text = values.get(name, "")
-    if not text.strip().isdigit():
-        raise BadInput(_("“%(name)s” must be a whole number, not “%(value)s”.", name=name, value=text))
-    return int(text)
+    if not is_whole_number(text.strip()):
+        raise BadInput(_("“%(name)s” must be a whole number, not “%(value)s”.", name=name, value=shown(text)))
+    return int(text.strip())
 
 
 def neuron_address(values, model: Model) -> tuple:

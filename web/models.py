@@ -1,10 +1,13 @@
 """The shipped models, loaded once on first use and shared by every request."""
 
+from pathlib import Path
+
 from flask import Response
 from flask import current_app
 from flask import request
 
 from nn import Model
+from nn import ModelError
 from nn import load_models
 from web.errors import CodedError
 from web.i18n import N_
@@ -17,11 +20,20 @@ class UnknownModel(CodedError, LookupError):
     """A request named a model that is not in the models folder."""
 
 
+def skip_broken(path: Path, error: ModelError) -> None:
+    current_app.logger.warning("skipping model %s: %s", path.name, error)
+
+
 def all_models() -> dict:
-    """{name: Model} from MODELS (tests may inject) or else the MODELS_DIR folder, cached."""
+    """{name: Model} from MODELS (tests may inject) or else the MODELS_DIR folder, cached. A broken
+    model is skipped with a warning; a folder without any usable model is a ModelError."""
     cache = current_app.extensions.setdefault("digit_models", {})
     if "models" not in cache:
-        cache["models"] = current_app.config.get("MODELS") or load_models(current_app.config["MODELS_DIR"])
+        folder = current_app.config["MODELS_DIR"]
+        models = current_app.config.get("MODELS") or load_models(folder, on_error=skip_broken)
+        if not models:
+            raise ModelError(f"{folder}: no usable model (NAME.npz with its card NAME.json)")
+        cache["models"] = models
     return cache["models"]
 
 
@@ -38,9 +50,8 @@ def get_model(name: str | None = None) -> Model:
     name = name or default_model_name()
     if name not in models:
         raise UnknownModel(
-            f"unknown model {name!r}; available: {', '.join(models)}",
+            f"unknown model; available: {', '.join(models)}",
             "unknown_model",
-            name=name,
             names=", ".join(models),
         )
     return models[name]
@@ -61,5 +72,5 @@ def remember_model(response: Response) -> Response:
         return response
     name = request.form.get("model")
     if name in all_models():
-        response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
     return response

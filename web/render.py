@@ -4,6 +4,19 @@ from flask import make_response
 from flask import render_template
 from flask import request
 
+SHOWN_LIMIT = 40  # characters of a client's value that a message quotes
+
+
+def shown(value: object) -> str:
+    """A value the client sent, cut short for quoting in a message (templates escape it)."""
+    text = str(value)
+    return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
+
+
+def is_whole_number(text: str) -> bool:
+    """0-9 only: str.isdigit also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
 
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"

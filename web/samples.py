@@ -15,6 +15,8 @@ from PIL import Image
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_split
 from web.errors import CodedError
+from web.render import is_whole_number
+from web.render import shown
 
 _random = random.Random()
 
@@ -42,17 +44,17 @@ def pick_sample(digit: str = "", index: str = "") -> Sample:
     """The test image numbered `index`, else a random one labelled `digit`, else any."""
     images, labels = test_set()
     if index:
-        if not index.isdigit() or int(index) >= len(images):
+        if not is_whole_number(index) or int(index) >= len(images):
             raise BadSample(
-                f"no test image {index!r}; they are numbered 0 to {len(images) - 1}",
+                f"no test image “{shown(index)}”; they are numbered 0 to {len(images) - 1}",
                 "no_sample",
-                index=index,
+                index=shown(index),
                 last=len(images) - 1,
             )
         chosen = int(index)
     elif digit:
         if digit not in "0123456789" or len(digit) != 1:
-            raise BadSample(f"{digit!r} is not a digit from 0 to 9", "not_a_digit", digit=digit)
+            raise BadSample(f"“{shown(digit)}” is not a digit from 0 to 9", "not_a_digit", digit=shown(digit))
         chosen = int(_random.choice(np.flatnonzero(labels == int(digit))))
     else:
         chosen = _random.randrange(len(images))
