@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import i18n
     from web import inside
     from web import learn
+    from web import learn_data  # noqa: F401  (registers /learn/batches and /learn/test-set)
     from web import security
     from web.models import remember_model
     from web.present import presenting

@@ -19,38 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
+from nn.batches import in_batches
+from nn.batches import one_at_a_time
 from nn.mnist import PROJECT_DATA
 from nn.mnist import load_test_set
 from nn.model_files import Model
 from nn.model_files import ModelError
 from nn.model_files import load_model
-from nn.network import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
 BATCH_SIZES = (1, 10, 100, 1000)
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-
-
-def one_at_a_time(network: Network, x: np.ndarray, t: np.ndarray) -> int:
-    """The book's loop: predict each image alone, take its argmax, count the hits."""
-    accuracy_cnt = 0
-    for i in range(len(x)):
-        y = network.predict(x[i])
-        p = np.argmax(y)
-        if p == t[i]:
-            accuracy_cnt += 1
-    return accuracy_cnt
-
-
-def in_batches(network: Network, x: np.ndarray, t: np.ndarray, batch_size: int) -> int:
-    """The book's batched loop: one forward pass per batch_size images."""
-    accuracy_cnt = 0
-    for i in range(0, len(x), batch_size):
-        y_batch = network.predict(x[i : i + batch_size])
-        p = np.argmax(y_batch, axis=1)
-        accuracy_cnt += int(np.sum(p == t[i : i + batch_size]))
-    return accuracy_cnt
 
 
 def best_time(run: Callable[[], int], repeat: int, clock: Callable[[], float] = time.perf_counter) -> tuple:

@@ -4,7 +4,10 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from nn.mnist import PROJECT_DATA
 from nn.mnist import load_test_set
@@ -27,6 +30,37 @@ def evaluate(model, x, t, batch_size: int = 1000) -> dict:
         "total": int(len(t)),
         "seconds": round(time.perf_counter() - start, 4),
     }
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Where a network's answers on a labelled set land: t (N,) true labels, p (N,) predicted
+    ones, and matrix (10, 10) with matrix[i, j] = how many images of digit i were read as j."""
+
+    t: np.ndarray
+    p: np.ndarray
+    matrix: np.ndarray
+
+    @property
+    def correct(self) -> int:
+        return int(np.trace(self.matrix))
+
+    def per_digit_accuracy(self) -> np.ndarray:
+        """(10,) the share of each true digit's images read right (nan for a digit with none)."""
+        totals = self.matrix.sum(axis=1)
+        return np.divide(np.diag(self.matrix), totals, out=np.full(10, np.nan), where=totals > 0)
+
+    def images(self, true: int, predicted: int) -> np.ndarray:
+        """Indices into the set of the images of digit `true` read as `predicted`, in order."""
+        return np.flatnonzero((self.t == true) & (self.p == predicted))
+
+
+def confusion(network, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> Confusion:
+    """Read x (N, 784) in batches and count every (true, predicted) pair."""
+    p = np.concatenate([network.predict(x[i : i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)])
+    t = np.asarray(t, dtype=np.int64)
+    matrix = np.bincount(t * 10 + p, minlength=100).reshape(10, 10)
+    return Confusion(t=t, p=p, matrix=matrix)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

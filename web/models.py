@@ -57,7 +57,7 @@ def get_model(name: str | None = None) -> Model:
     return models[name]
 
 
-PAGES = ("draw", "inside")  # blueprints whose model choice carries over to the other page
+PAGES = ("draw", "inside", "learn")  # blueprints whose model choice carries over to the other page
 
 
 def page_model_name(asked: str | None) -> str | None:

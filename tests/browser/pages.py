@@ -18,6 +18,8 @@ PAGES = [
     "/learn/activations",
     "/learn/softmax?logits=1010,1000,990",
     "/learn/network",
+    "/learn/batches?model=book",
+    "/learn/test-set?model=book&true=4&predicted=9",
 ]
 VARIANTS = ["", "present=1"]
 LANGUAGES = ["en", "ko"]
