@@ -31,7 +31,14 @@ ROOT = Path(__file__).resolve().parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app factory: defaults, then DIGITS_* environment variables, then test_config."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    # The instance folder (the classroom's SQLite file, the session signing key) may be moved.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DIGITS_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+    )
     # Every key the app's modules read, once, with its default.
     app.config.from_mapping(
         # Folder of NAME.npz + NAME.json models; the list of models is its content (web/models.py).
@@ -52,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     from web import api
+    from web import classes
     from web import draw
     from web import errors
     from web import filters
@@ -72,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     filters.init_app(app)
     app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
+    classes.init_app(app)
     app.after_request(remember_model)
     app.after_request(remember_presenting)
     security.init_app(app)
@@ -169,7 +178,7 @@ def main(argv: list | None = None) -> int:
             print("NOTICE: waitress serves from one process; --workers is ignored.")
         workers = 1
 
-    config = {"DEFAULT_MODEL": args.model} if args.model else None
+    config = {"LISTEN_HOST": args.host} | ({"DEFAULT_MODEL": args.model} if args.model else {})
     app = create_app(config)
     with app.app_context():
         from nn import ModelError

@@ -1,4 +1,5 @@
-"""`python -m nn evaluate`: accuracy of the shipped models on the 10,000 MNIST test images."""
+"""`python -m nn evaluate`: accuracy of the shipped models on the 10,000 MNIST test images, or
+with --data on a labelled set of our own (a class's export.zip, or its folder)."""
 
 import argparse
 import json
@@ -11,6 +12,7 @@ import numpy as np
 
 from nn.mnist import PROJECT_DATA
 from nn.mnist import load_test_set
+from nn.mnist import read_labelled
 from nn.model_files import load_model
 from nn.model_files import load_models
 
@@ -68,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=1000, help="images per forward pass (default 1000)")
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR, help="folder of NAME.npz + NAME.json")
     parser.add_argument("--data-dir", type=Path, default=PROJECT_DATA, help="folder with the t10k-* files")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="EXPORT.zip|FOLDER",
+        help="score on these drawings instead: images-idx3-ubyte + labels-idx1-ubyte, e.g. a class's export.zip",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,7 +98,17 @@ def run(args: argparse.Namespace) -> int:
     if not models:
         print(f"error: no models (NAME.npz + NAME.json) in {args.models_dir}", file=sys.stderr)
         return 2
-    x, t = load_test_set(args.data_dir)
+    if args.data is None:
+        x, t = load_test_set(args.data_dir)
+    else:
+        images, labels = read_labelled(args.data)
+        x, t = images.reshape(len(images), 784).astype("float32") / 255.0, labels.astype("int64")
+        if not len(t):
+            print(f"error: {args.data} holds no drawings", file=sys.stderr)
+            return 2
     for model in models.values():
-        print(json.dumps(evaluate(model, x, t, args.batch_size)), flush=True)
+        line = evaluate(model, x, t, args.batch_size)
+        if args.data is not None:
+            line["data"] = str(args.data)
+        print(json.dumps(line), flush=True)
     return 0

@@ -3,7 +3,10 @@ spirit of the book's dataset/mnist.py.
 """
 
 import gzip
+import hashlib
+import io
 import math
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -17,6 +20,8 @@ FILES = {
     "test_label": "t10k-labels-idx1-ubyte.gz",
 }
 IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049
+# A labelled set of our own (a class's export): these two files, in a folder or a zip.
+LABELLED_IMAGES, LABELLED_LABELS = "images-idx3-ubyte", "labels-idx1-ubyte"
 
 
 class DataError(Exception):
@@ -37,9 +42,16 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
-def read_idx(path: Path, magic: int) -> np.ndarray:
-    """An IDX array of unsigned bytes: images (magic 2051) or labels (2049)."""
-    raw = read_bytes(path)
+def idx_bytes(magic: int, array: np.ndarray) -> bytes:
+    """An IDX file: magic, then each dimension as a big-endian uint32, then the unsigned bytes."""
+    header = magic.to_bytes(4, "big") + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    return header + np.asarray(array, dtype=np.uint8).tobytes()
+
+
+def read_idx(path: Path, magic: int, raw: bytes | None = None) -> np.ndarray:
+    """An IDX array of unsigned bytes: images (magic 2051) or labels (2049), from the file at
+    `path` or from `raw` (then `path` only names it in errors)."""
+    raw = read_bytes(path) if raw is None else raw
     ndim = {IMAGE_MAGIC: 3, LABEL_MAGIC: 1}[magic]
     header_size = 4 + 4 * ndim
     if len(raw) < header_size:
@@ -75,6 +87,47 @@ def scale(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32) / 255.0
 
 
+def read_labelled(path: Path) -> tuple:
+    """(images (N, 28, 28) uint8, labels (N,) uint8) from a folder or a .zip holding
+    images-idx3-ubyte and labels-idx1-ubyte (a class's export.zip from the app is one)."""
+    path = Path(path)
+    if path.is_dir():
+        images = read_idx(path / LABELLED_IMAGES, IMAGE_MAGIC)
+        labels = read_idx(path / LABELLED_LABELS, LABEL_MAGIC)
+    elif path.is_file():
+        try:
+            with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+                names = {Path(name).name: name for name in archive.namelist()}
+                missing = [name for name in (LABELLED_IMAGES, LABELLED_LABELS) if name not in names]
+                if missing:
+                    raise DataError(f"{path}: the zip lacks {', '.join(missing)}")
+                images = read_idx(path / LABELLED_IMAGES, IMAGE_MAGIC, archive.read(names[LABELLED_IMAGES]))
+                labels = read_idx(path / LABELLED_LABELS, LABEL_MAGIC, archive.read(names[LABELLED_LABELS]))
+        except (zipfile.BadZipFile, OSError, zlib.error) as exc:
+            raise DataError(f"{path}: not a readable zip ({exc})") from exc
+    else:
+        raise DataError(f"{path}: file not found")
+    if len(images) != len(labels):
+        raise DataError(f"{path}: {len(images)} images but {len(labels)} labels")
+    if images.shape[1:] != (28, 28):
+        raise DataError(f"{path}: images are {images.shape[1:]}, expected (28, 28)")
+    if len(labels) and labels.max() > 9:
+        raise DataError(f"{path}: label {labels.max()} is not a digit 0-9")
+    return images, labels
+
+
+def data_sha256(path: Path) -> str:
+    """sha256 of a data file, or of a folder's files (names and bytes, in name order)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for member in sorted(p for p in path.iterdir() if p.is_file()):
+            digest.update(member.name.encode() + b"\0" + member.read_bytes())
+    else:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _prepare(images: np.ndarray, labels: np.ndarray, normalize: bool, flatten: bool, one_hot_label: bool) -> tuple:
     x = scale(images) if normalize else images.copy()
     x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, 28, 28)
@@ -107,8 +160,13 @@ def load_test_set(data_dir: Path = PROJECT_DATA) -> tuple:
 def read_extra(path: Path) -> tuple:
     """(x (N, 784) float32 in 0..1, t (N,) int64, about: str) from an .npz of more 28x28 training
     digits: x (N, 28, 28) uint8, t (N,) labels 0-9 and optionally `about`, a text saying how they
-    were made (python -m nn drawings training writes one). Pickled content is refused."""
+    were made (python -m nn drawings training writes one). Pickled content is refused.
+    A folder or .zip of images-idx3-ubyte + labels-idx1-ubyte (a class's export) does too."""
     path = Path(path)
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        images, labels = read_labelled(path)
+        about = f"drawings of a class, exported by the app ({path.name})"
+        return (*_prepare(images, labels, normalize=True, flatten=True, one_hot_label=False), about)
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     try:

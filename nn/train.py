@@ -8,7 +8,6 @@ command gives the same weights bit for bit on the same machine, NumPy build and 
 """
 
 import argparse
-import hashlib
 import os
 import shlex
 import shutil
@@ -26,6 +25,7 @@ from nn.augment import parse_parts
 from nn.layers import Affine
 from nn.mnist import FILES
 from nn.mnist import DataError
+from nn.mnist import data_sha256
 from nn.mnist import load_mnist
 from nn.mnist import read_extra
 from nn.model_files import load_model
@@ -364,8 +364,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--extra-data",
         type=Path,
         default=TrainConfig.extra_data,
-        metavar="FILE.npz",
-        help="more training digits (x (N, 28, 28) uint8, t (N,)), e.g. from python -m nn drawings training",
+        metavar="FILE.npz|EXPORT.zip|FOLDER",
+        help="more training digits: an .npz (x (N, 28, 28) uint8, t (N,)), e.g. from python -m nn drawings "
+        "training, or a class's export.zip (or a folder of images-idx3-ubyte + labels-idx1-ubyte)",
     )
     parser.add_argument(
         "--seed", type=int, default=TrainConfig.seed, help="seeds initial weights, batch order and distortions"
@@ -492,7 +493,7 @@ def run(args: argparse.Namespace) -> int:
         card["extra_data"] = {
             "file": from_root(config.extra_data),
             "images": len(x_train) - n_mnist,
-            "sha256": hashlib.sha256(config.extra_data.read_bytes()).hexdigest(),
+            "sha256": data_sha256(config.extra_data),
             "about": about,
         }
     dtype = np.float16 if config.dtype == "float16" else np.float32

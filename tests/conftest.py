@@ -34,8 +34,9 @@ def tiny_models_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(tiny_models_dir):
-    return create_app({"TESTING": True, "MODELS_DIR": str(tiny_models_dir), "DEFAULT_MODEL": "tiny"})
+def app(tiny_models_dir, tmp_path):
+    config = {"MODELS_DIR": str(tiny_models_dir), "DEFAULT_MODEL": "tiny", "INSTANCE_PATH": str(tmp_path / "instance")}
+    return create_app({"TESTING": True, **config})
 
 
 @pytest.fixture
@@ -85,10 +86,16 @@ def free_port() -> int:
 def live_server(tmp_path_factory):
     """`python app.py` for real on a free port; yields its base URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    folder = tmp_path_factory.mktemp("server")
+    log = folder / "server.log"
+    env = os.environ | {"DIGITS_INSTANCE_PATH": str(folder / "instance")}  # its own classes database
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -1,0 +1,5 @@
+"""Classroom mode's storage and export: classes, their drawings and what the network read.
+
+Knows nothing of Flask: `store.Store` is the only code that speaks to the database (SQLite by
+default, PostgreSQL by URL); `export` turns stored drawings into an MNIST-style zip.
+"""

@@ -1,0 +1,434 @@
+"""The classroom's database: classes and their drawings, through SQLAlchemy Core.
+
+SQLite by default (a file; WAL so the board reads while students write, foreign keys on so a
+deleted class takes its drawings along), PostgreSQL by URL. Every worker process and every app
+server on the same database sees the same classes: nothing here lives in one process's memory.
+Each drawing is stored with what the network read (the 28x28 input), its reading and the PNG as
+sent, so the board, the statistics and the export never compute a reading again.
+
+Any failure of the database itself (unreachable, read-only, locked too long, disk full) raises
+`Unavailable`, which the web layer answers with 503.
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateIndex
+from sqlalchemy.schema import CreateTable
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # easy to read aloud and type: no 0/O, no 1/I
+CODE_LENGTH = 5  # 32**5, about 33 million codes
+
+metadata = sa.MetaData()
+
+classes = sa.Table(
+    "classes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(16), nullable=False, unique=True),
+    sa.Column("owner_hash", sa.String(64), nullable=False),  # sha256 of the secret in the lecturer's session
+    sa.Column("model", sa.String(100), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),  # seconds since the epoch, UTC
+    sa.Column("closed", sa.Float),
+    sa.Column("drawing_count", sa.Integer, nullable=False),  # every drawing ever added (the per-class limit)
+    sa.Column("version", sa.Integer, nullable=False),  # changes with every change to the board
+)
+
+drawings = sa.Table(
+    "drawings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("class_id", sa.Integer, sa.ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("device", sa.String(32), nullable=False),  # a hash of the device's cookie, for the rate limit
+    sa.Column("intended", sa.SmallInteger, nullable=False),
+    sa.Column("predicted", sa.SmallInteger, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("probabilities", sa.JSON, nullable=False),
+    sa.Column("model", sa.String(100), nullable=False),
+    sa.Column("input", sa.LargeBinary, nullable=False),  # the 28x28 the network read: 784 float32, little-endian
+    sa.Column("png", sa.LargeBinary, nullable=False),
+    sa.Column("hidden", sa.Boolean, nullable=False),
+    sa.Index("drawings_by_class", "class_id", "id"),
+    sa.Index("drawings_by_device", "class_id", "device", "created"),
+)
+
+SUMMARY = [drawings.c[name] for name in ("id", "created", "intended", "predicted", "confidence", "model", "hidden")]
+
+
+class StoreError(Exception):
+    """Base of the errors a caller answers with a message."""
+
+
+class Unavailable(StoreError):
+    """The database cannot be reached or written; the message says what the driver said."""
+
+
+class ClassClosed(StoreError):
+    """The lecturer closed the class: it takes no more drawings."""
+
+
+class ClassFull(StoreError):
+    """The class has as many drawings as it may hold."""
+
+
+class TooFast(StoreError):
+    """This device sent more drawings than the rate limit allows; try again shortly."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_drawings: int = 5000  # per class
+    per_device: int = 10  # drawings per device ...
+    seconds: float = 10.0  # ... in this many seconds
+
+
+@dataclass(frozen=True)
+class Class:
+    id: int
+    code: str
+    owner_hash: str
+    model: str
+    created: float
+    closed: float | None
+    drawing_count: int
+    version: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed is None
+
+    def owned_by(self, secret: str | None) -> bool:
+        """Whether `secret` is the one handed to the browser that started the class."""
+        return bool(secret) and hmac.compare_digest(owner_hash(secret), self.owner_hash)
+
+
+@dataclass(frozen=True)
+class NewDrawing:
+    """A reading to store: what the student meant, what the network read, and its inputs."""
+
+    intended: int
+    predicted: int
+    confidence: float
+    probabilities: list
+    model: str
+    x: np.ndarray  # (28, 28) float32 in 0..1: the input the network read
+    png: bytes  # the image as the student's device sent it
+
+
+@dataclass(frozen=True)
+class Drawing:
+    id: int
+    created: float
+    intended: int
+    predicted: int
+    confidence: float
+    model: str
+    hidden: bool
+    probabilities: list | None = None
+    x: np.ndarray | None = None
+    png: bytes | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.intended == self.predicted
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """counts[intended][predicted] over a class's visible drawings."""
+
+    counts: list = field(default_factory=lambda: [[0] * 10 for _ in range(10)])
+
+    @property
+    def total(self) -> int:
+        return sum(map(sum, self.counts))
+
+    @property
+    def correct(self) -> int:
+        return sum(self.counts[d][d] for d in range(10))
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.total if self.total else None
+
+    def of_digit(self, digit: int) -> tuple:
+        """(read right, drawn) for one intended digit."""
+        return self.counts[digit][digit], sum(self.counts[digit])
+
+
+def owner_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def device_hash(device: str) -> str:
+    return hashlib.sha256(device.encode()).hexdigest()[:32]
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(text: str) -> str:
+    """A code as typed: spaces dropped, upper case."""
+    return "".join(text.split()).upper()
+
+
+def engine_url(url: str) -> str:
+    """postgresql:// and postgres:// mean psycopg 3 (SQLAlchemy's own default is psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        _sqlite_setup(engine)
+    return engine
+
+
+def _sqlite_setup(engine: sa.Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes: a write that starts as a
+    read and upgrades later can fail at once with "database is locked" when another process
+    wrote in between; taking the write lock first makes it wait its turn instead."""
+
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" below emits BEGIN, not the driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("write") else "BEGIN")
+
+
+class Store:
+    """One database: its engine (a pool of connections) and every query the classroom asks."""
+
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        self._schema_ready = False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _begin(self, write: bool = False) -> Iterator[sa.Connection]:
+        try:
+            if not self._schema_ready:
+                self.create_schema()
+            engine = self.engine.execution_options(write=True) if write else self.engine
+            with engine.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise
+        except (DBAPIError, sa.exc.TimeoutError) as exc:
+            raise Unavailable(_describe(exc)) from exc
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes that are missing. Safe when several processes start at
+        once: IF NOT EXISTS, and on PostgreSQL under an advisory lock (its IF NOT EXISTS can still
+        collide in the catalogue)."""
+        try:
+            with self.engine.execution_options(write=True).begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7411)"))
+                for table in metadata.sorted_tables:
+                    conn.execute(CreateTable(table, if_not_exists=True))
+                    for index in table.indexes:
+                        conn.execute(CreateIndex(index, if_not_exists=True))
+        except (DBAPIError, sa.exc.TimeoutError) as exc:
+            raise Unavailable(_describe(exc)) from exc
+        self._schema_ready = True
+
+    # --- classes --------------------------------------------------------------------------------
+
+    def new_class(self, model: str, secret: str, now: float | None = None) -> Class:
+        """A new open class with a fresh code; `secret` (kept by the lecturer's browser) owns it."""
+        values = dict(
+            owner_hash=owner_hash(secret),
+            model=model,
+            created=time.time() if now is None else now,
+            closed=None,
+            drawing_count=0,
+            version=0,
+        )
+        for _ in range(20):
+            try:
+                with self._begin(write=True) as conn:
+                    code = new_code()
+                    conn.execute(classes.insert().values(code=code, **values))
+                return self.find_class(code)
+            except IntegrityError:
+                continue  # the code was taken: draw another
+        raise Unavailable("no free class code found")
+
+    def find_class(self, code: str) -> Class | None:
+        with self._begin() as conn:
+            row = conn.execute(classes.select().where(classes.c.code == normal_code(code))).first()
+        return Class(**row._mapping) if row else None
+
+    def close_class(self, class_id: int, now: float | None = None) -> None:
+        with self._begin(write=True) as conn:
+            conn.execute(
+                classes.update()
+                .where(classes.c.id == class_id, classes.c.closed.is_(None))
+                .values(closed=time.time() if now is None else now, version=classes.c.version + 1)
+            )
+
+    def delete_class(self, class_id: int) -> None:
+        """The class and all its drawings (ON DELETE CASCADE)."""
+        with self._begin(write=True) as conn:
+            conn.execute(classes.delete().where(classes.c.id == class_id))
+
+    def prune(self, older_than_seconds: float, now: float | None = None) -> int:
+        """Delete the classes started more than `older_than_seconds` ago; how many there were."""
+        cutoff = (time.time() if now is None else now) - older_than_seconds
+        with self._begin(write=True) as conn:
+            return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
+
+    # --- drawings -------------------------------------------------------------------------------
+
+    def add_drawing(
+        self, class_id: int, device: str, drawing: NewDrawing, limits: Limits = Limits(), now: float | None = None
+    ) -> int:
+        """Store one reading; its id. ClassClosed, ClassFull or TooFast when it may not be added.
+        The class row is locked for the check and the insert, so limits hold across processes."""
+        now = time.time() if now is None else now
+        device = device_hash(device)
+        with self._begin(write=True) as conn:
+            cls = conn.execute(
+                sa.select(classes.c.closed, classes.c.drawing_count).where(classes.c.id == class_id).with_for_update()
+            ).first()
+            if cls is None or cls.closed is not None:
+                raise ClassClosed()
+            if cls.drawing_count >= limits.max_drawings:
+                raise ClassFull()
+            recent = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(drawings)
+                .where(
+                    drawings.c.class_id == class_id,
+                    drawings.c.device == device,
+                    drawings.c.created > now - limits.seconds,
+                )
+            ).scalar_one()
+            if recent >= limits.per_device:
+                raise TooFast()
+            drawing_id = conn.execute(
+                drawings.insert()
+                .values(
+                    class_id=class_id,
+                    created=now,
+                    device=device,
+                    intended=drawing.intended,
+                    predicted=drawing.predicted,
+                    confidence=drawing.confidence,
+                    probabilities=[round(float(p), 6) for p in drawing.probabilities],
+                    model=drawing.model,
+                    input=np.asarray(drawing.x, dtype="<f4").reshape(28, 28).tobytes(),
+                    png=drawing.png,
+                    hidden=False,
+                )
+                .returning(drawings.c.id)
+            ).scalar_one()
+            conn.execute(
+                classes.update()
+                .where(classes.c.id == class_id)
+                .values(drawing_count=classes.c.drawing_count + 1, version=classes.c.version + 1)
+            )
+        return drawing_id
+
+    def drawings_of(self, class_id: int, include_hidden: bool = False, limit: int | None = None) -> list:
+        """The class's drawings, newest first, without their images."""
+        query = sa.select(*SUMMARY).where(drawings.c.class_id == class_id).order_by(drawings.c.id.desc()).limit(limit)
+        if not include_hidden:
+            query = query.where(drawings.c.hidden.is_(False))
+        with self._begin() as conn:
+            return [Drawing(**row._mapping) for row in conn.execute(query)]
+
+    def count_hidden(self, class_id: int) -> int:
+        query = sa.select(sa.func.count()).where(drawings.c.class_id == class_id, drawings.c.hidden.is_(True))
+        with self._begin() as conn:
+            return conn.execute(query).scalar_one()
+
+    def confusion_of(self, class_id: int) -> Confusion:
+        """Intended against predicted over the visible drawings, counted by the database."""
+        query = (
+            sa.select(drawings.c.intended, drawings.c.predicted, sa.func.count())
+            .where(drawings.c.class_id == class_id, drawings.c.hidden.is_(False))
+            .group_by(drawings.c.intended, drawings.c.predicted)
+        )
+        confusion = Confusion()
+        with self._begin() as conn:
+            for intended, predicted, count in conn.execute(query):
+                confusion.counts[intended][predicted] = count
+        return confusion
+
+    def drawing(self, class_id: int, drawing_id: int) -> Drawing | None:
+        """One drawing of this class with its probabilities, input and PNG (None if not this class's)."""
+        query = sa.select(*SUMMARY, drawings.c.probabilities, drawings.c.input, drawings.c.png).where(
+            drawings.c.class_id == class_id, drawings.c.id == drawing_id
+        )
+        with self._begin() as conn:
+            row = conn.execute(query).first()
+        return _full(row) if row else None
+
+    def export_drawings(self, class_id: int, include_hidden: bool = False) -> list:
+        """Every drawing of the class with its input and PNG, oldest first."""
+        query = (
+            sa.select(*SUMMARY, drawings.c.probabilities, drawings.c.input, drawings.c.png)
+            .where(drawings.c.class_id == class_id)
+            .order_by(drawings.c.id)
+        )
+        if not include_hidden:
+            query = query.where(drawings.c.hidden.is_(False))
+        with self._begin() as conn:
+            return [_full(row) for row in conn.execute(query)]
+
+    def set_hidden(self, class_id: int, drawing_id: int, hidden: bool = True) -> bool:
+        """Hide (or show again) one drawing of this class; False when the class has no such drawing."""
+        with self._begin(write=True) as conn:
+            found = conn.execute(
+                drawings.update()
+                .where(drawings.c.class_id == class_id, drawings.c.id == drawing_id)
+                .values(hidden=hidden)
+            ).rowcount
+            if found:
+                conn.execute(classes.update().where(classes.c.id == class_id).values(version=classes.c.version + 1))
+        return bool(found)
+
+
+def _full(row) -> Drawing:
+    values = dict(row._mapping)
+    values["x"] = np.frombuffer(values.pop("input"), dtype="<f4").reshape(28, 28)
+    values["png"] = bytes(values["png"])
+    return Drawing(**values)
+
+
+def _describe(exc: Exception) -> str:
+    """The driver's own first line (e.g. "attempt to write a readonly database"), no SQL."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
