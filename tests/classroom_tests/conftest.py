@@ -23,7 +23,7 @@ DATABASES = ["sqlite", "postgresql"]
 def postgres_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     if not found:
-        pytest.fail("PostgreSQL is not installed: run ./test.sh (it installs Debian's postgresql) or apt-get install postgresql")
+        pytest.fail("PostgreSQL is missing: ./test.sh installs Debian's postgresql (or apt-get install postgresql)")
     return Path(found[-1]).parent
 
 
@@ -49,7 +49,7 @@ class Postgres:
         self.port = free_port()
         if self.user:
             shutil.chown(self.folder, self.user)
-        self.run("initdb", "-D", self.data, "-A", "trust", "-U", "digits", "-E", "UTF8", "--no-sync", "--no-instructions")
+        self.run("initdb", "-D", self.data, "-A", "trust", "-U", "digits", "-E", "UTF8", "--no-sync")
         self.start()
 
     def run(self, tool: str, *args) -> None:

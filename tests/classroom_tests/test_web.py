@@ -14,6 +14,8 @@ from classroom_tests.drawings import data_url
 from classroom_tests.drawings import png
 from nn.mnist import read_labelled
 
+HTMX = {"HX-Request": "true"}
+
 
 def start_class(client) -> str:
     response = client.post("/class")
@@ -22,7 +24,8 @@ def start_class(client) -> str:
 
 
 def send(client, code: str, intended=1, digit: int = 1, **extra):
-    return client.post(f"/api/classes/{code}/drawings", json={"image": data_url(png(digit)), "intended": intended} | extra)
+    body = {"image": data_url(png(digit)), "intended": intended} | extra
+    return client.post(f"/api/classes/{code}/drawings", json=body)
 
 
 @pytest.fixture
@@ -157,7 +160,7 @@ def test_the_board_shows_drawings_marks_and_statistics(lecturer, student):
     assert 'data-intended="1" data-predicted="1" data-count="1"' in html
     assert html.count("data-count=") == 100
     assert "✗" in html and "✓" in html  # marks are symbols and words, not colour alone
-    assert f"/inside?" in html and f"drawing={wrong}" in html
+    assert "/inside?" in html and f"drawing={wrong}" in html
 
 
 def test_hiding_takes_a_drawing_off_every_board(lecturer, student):
@@ -230,7 +233,7 @@ def test_student_page_join_and_closed(lecturer, student):
     lecturer.post(f"/class/{code}/close")
     closed = student.get(f"/c/{code}")
     assert 'data-testid="class-closed"' in closed.get_data(as_text=True)
-    too_late = student.post(f"/c/{code}", data={"image": data_url(png(7)), "intended": "7"}, headers={"HX-Request": "true"})
+    too_late = student.post(f"/c/{code}", data={"image": data_url(png(7)), "intended": "7"}, headers=HTMX)
     assert too_late.status_code == 409 and "closed" in too_late.get_data(as_text=True)
 
 
@@ -284,7 +287,7 @@ def test_a_database_that_cannot_be_written_answers_503(tmp_path):
     assert response.status_code == 503 and "cannot" in response.get_json()["error"]
     page = client.post("/class")
     assert page.status_code == 503 and "cannot be reached or written" in page.get_data(as_text=True)
-    fragment = client.post(f"/c/{code}", data={"image": data_url(png(1)), "intended": "1"}, headers={"HX-Request": "true"})
+    fragment = client.post(f"/c/{code}", data={"image": data_url(png(1)), "intended": "1"}, headers=HTMX)
     assert fragment.status_code == 503 and 'data-testid="class-error"' in fragment.get_data(as_text=True)
     close_store(writable)
     close_store(read_only)
