@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (Python packages into .venv, Chromium from Debian, axe-core
-# from npm into tests/node), checks lint and formatting, then pytest. Extra arguments go to pytest (e.g. -k api).
+# Runs every test: installs what is missing (Python packages into .venv, Chromium and PostgreSQL from
+# Debian, axe-core from npm into tests/node), checks lint and formatting, then pytest. Extra arguments go
+# to pytest (e.g. -k api).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +15,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium from Debian for the browser tests ..."
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+# The classroom tests start their own PostgreSQL server (as the `postgres` user when run as root).
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  echo "Installing PostgreSQL from Debian for the classroom tests ..."
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 
 # axe-core for the accessibility test: into tests/node (gitignored), used by the tests only, never served.
