@@ -339,9 +339,9 @@ def student(code: str):
 
 @students.post("/c/<code>")
 def student_submit(code: str):
-    cls, reading, error, status = None, None, None, 201
+    cls, drawing_id, reading, error, status = None, None, None, None, 201
     try:
-        cls, _drawing_id, reading = submit(code, request.form.get("intended"))
+        cls, drawing_id, reading = submit(code, request.form.get("intended"))
     except Refused as exc:
         error, status = exc.message, exc.status
     cls = cls or store().find_class(code)
@@ -350,7 +350,7 @@ def student_submit(code: str):
     elif cls is None:
         response = make_response(render_template("class_missing.html"), 404)
     else:
-        context = dict(cls=cls, reading=reading, error=error, closed=status == 409)
+        context = dict(cls=cls, reading=reading, drawing_id=drawing_id, error=error, closed=status == 409)
         response = page_or_fragment("class_student.html", "partials/class_result.html", **context)
         response.status_code = status
     return with_device(response)

@@ -1,0 +1,171 @@
+"""Classroom mode in real Chromium against the real server: a lecturer at 1920x1080 starts a
+class, three phones (390x844, touch through CDP) draw, pick a digit and send; the board shows them
+with the right marks; hiding one takes it off every board; a phone gets 403 on export; the export
+loads back through nn.mnist's IDX reader. Screenshots of the board and the student page, English
+and Korean, go to test-artifacts/.
+
+Every wait is on the page's state (expect), never a fixed sleep."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from nn.mnist import read_labelled
+from tests.digits import STROKES
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=3)
+# (strokes drawn, digit meant): the third student meant 4 but drew a 1, a wrong reading on the board.
+STUDENTS = [("1", 1), ("7", 7), ("1", 4)]
+
+
+class Watch:
+    """A context's pages must not ask other hosts or throw JavaScript errors."""
+
+    def __init__(self, context):
+        self.outside, self.errors = [], []
+        context.route(lambda url: not url.startswith("http://127.0.0.1"), self.refuse)
+        self.context = context
+
+    def refuse(self, route):
+        self.outside.append(route.request.url)
+        route.abort()
+
+    def page(self):
+        page = self.context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        return page
+
+    def check(self):
+        assert not self.outside, f"asked other hosts: {self.outside}"
+        assert not self.errors, f"JavaScript errors: {self.errors}"
+
+
+def touch_draw(page, strokes) -> None:
+    """A finger on the canvas: CDP touch events, as a phone's touchscreen sends them."""
+    page.evaluate("localStorage.clear()")
+    box = page.get_by_test_id("canvas").bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    for stroke in strokes:
+        points = [{"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"], "id": 1} for x, y in stroke]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
+        for point in points[1:]:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+@pytest.fixture
+def contexts(chromium):
+    made = []
+
+    def new(**options):
+        context = chromium.new_context(**options)
+        made.append(Watch(context))
+        return made[-1]
+
+    yield new
+    for watch in made:
+        watch.context.close()
+    for watch in made:
+        watch.check()
+
+
+def test_a_class_draws_and_the_board_follows(contexts, live_server, tmp_path):
+    lecturer = contexts(viewport={"width": 1920, "height": 1080})
+    board = lecturer.page()
+    board.goto(live_server + "/class")
+    board.get_by_test_id("start-class").click()
+    board.wait_for_url("**/class/*")
+    code = board.url.rsplit("/", 1)[1]
+    join = board.get_by_test_id("join-url").get_attribute("href")
+    assert join == f"{live_server}/c/{code}"
+    expect(board.get_by_test_id("qr").locator("svg")).to_be_visible()
+    assert board.get_by_test_id("qr").bounding_box()["width"] >= 300  # scannable from the back row
+
+    sent = []
+    for strokes, meant in STUDENTS:
+        phone = contexts(**PHONE)
+        page = phone.page()
+        page.goto(join)
+        touch_draw(page, STROKES[strokes])
+        assert page.evaluate("window.scrollY") == 0  # drawing did not scroll the page
+        page.get_by_test_id(f"intent-{meant}").click()
+        page.get_by_test_id("send").click()
+        result = page.get_by_test_id("class-result")
+        expect(result).to_be_visible()
+        expect(result.locator("li")).to_have_count(10)  # the ten probabilities
+        sent.append((phone, page, result.get_attribute("data-id"), meant, int(result.get_attribute("data-predicted"))))
+
+    items = board.get_by_test_id("board-item")
+    expect(items).to_have_count(3, timeout=2_000)  # polled every second: all three within 2 s
+    for _phone, _page, drawing_id, meant, predicted in sent:
+        item = board.locator(f'[data-testid=board-item][data-id="{drawing_id}"]')
+        expect(item).to_have_attribute("data-intended", str(meant))
+        expect(item).to_have_attribute("data-predicted", str(predicted))
+        expect(item.get_by_test_id("mark")).to_contain_text("✓" if meant == predicted else "✗")
+    assert sent[0][4] == 1 and sent[2][4] == 1  # the third student's "4" is read as the 1 it is
+    expect(board.get_by_test_id("class-accuracy")).to_have_attribute("data-total", "3")
+    expect(board.locator('[data-intended="4"][data-predicted="1"][data-count]')).to_have_attribute("data-count", "1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    board.screenshot(path=str(ARTIFACTS / "classroom_board.png"))
+
+    # A follower (a student's phone showing the board) and the lecturer's board both lose a hidden drawing.
+    follower = sent[0][1]
+    follower.goto(f"{live_server}/class/{code}")
+    expect(follower.get_by_test_id("board-item")).to_have_count(3)
+    expect(follower.get_by_test_id("hide")).to_have_count(0)
+    hidden = sent[1][2]
+    board.locator(f'[data-testid=board-item][data-id="{hidden}"]').get_by_test_id("hide").click()
+    expect(items).to_have_count(2)
+    expect(follower.get_by_test_id("board-item")).to_have_count(2)
+    expect(follower.locator(f'[data-testid=board-item][data-id="{hidden}"]')).to_have_count(0)
+
+    student = sent[0][0].context
+    assert student.request.get(f"{live_server}/class/{code}/export.zip").status == 403
+    export = lecturer.context.request.get(f"{live_server}/class/{code}/export.zip")
+    assert export.status == 200
+    path = tmp_path / "export.zip"
+    path.write_bytes(export.body())
+    images, labels = read_labelled(path)
+    kept = [meant for _c, _p, drawing_id, meant, _r in sent if drawing_id != hidden]
+    assert images.shape == (2, 28, 28) and labels.tolist() == kept
+
+    board.get_by_test_id("close-class").click()
+    expect(board.get_by_test_id("board-closed")).to_be_visible()
+    phone_page = sent[2][1]
+    phone_page.goto(join)
+    expect(phone_page.get_by_test_id("class-closed")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_screenshots_of_board_and_student_page(contexts, live_server, lang):
+    lecturer = contexts(viewport={"width": 1920, "height": 1080})
+    board = lecturer.page()
+    board.goto(f"{live_server}/class?lang={lang}")
+    board.get_by_test_id("start-class").click()
+    board.wait_for_url("**/class/*")
+    join = board.get_by_test_id("join-url").get_attribute("href")
+    phone = contexts(**PHONE).page()
+    phone.goto(f"{join}?lang={lang}")
+    for strokes, meant in STUDENTS:
+        touch_draw(phone, STROKES[strokes])
+        phone.get_by_test_id(f"intent-{meant}").click()
+        phone.get_by_test_id("send").click()
+        expect(phone.get_by_test_id("class-result")).to_be_visible()
+        phone.get_by_test_id("draw-another").click()
+        expect(phone.locator("#class-form")).to_have_attribute("data-drawing-state", "empty")
+        expect(phone.locator("input[name=intended]:checked")).to_have_count(0)
+        assert phone.evaluate("window.scrollY") == 0  # back at the canvas
+    touch_draw(phone, STROKES["7"])
+    phone.get_by_test_id("intent-7").click()
+    phone.get_by_test_id("send").click()
+    expect(phone.get_by_test_id("class-result")).to_be_visible()
+    expect(board.get_by_test_id("board-item")).to_have_count(4)
+    ARTIFACTS.mkdir(exist_ok=True)
+    board.screenshot(path=str(ARTIFACTS / f"classroom_board_{lang}.png"))
+    phone.screenshot(path=str(ARTIFACTS / f"classroom_student_{lang}.png"), full_page=True)
