@@ -109,11 +109,13 @@
     }
   });
 
-  // A shown sample stays until the user draws (or undoes, or clears); then the drawing replaces it.
+  // A shown sample, or a class's drawing opened from its board (hidden fields), stays until the
+  // user draws (or undoes, or clears); then the drawing replaces it.
   document.addEventListener("drawing-changed", (event) => {
-    const sample = event.target.elements?.sample;
-    if (!sample || sample.value === "") return;
-    if (event.detail?.source === "restore") event.stopImmediatePropagation();   // keep showing the sample
-    else sample.value = "";
+    const elements = event.target.elements;
+    const shown = [elements?.sample, elements?.drawing].filter((field) => field && field.value !== "");
+    if (shown.length === 0) return;
+    if (event.detail?.source === "restore") event.stopImmediatePropagation();   // keep showing it
+    else shown.forEach((field) => { field.value = ""; });
   }, true);
 })();

@@ -532,23 +532,28 @@ def drawing_png(code: str, drawing_id: int):
 
 
 def stored_input(code: str, drawing_id: str):
-    """(drawing, model name) of a class's drawing for the inside view, or None: the stored 28x28
-    input, so the inside view shows exactly what the network read for the board."""
-    cls = store().find_class(code or "")
-    if cls is None or not str(drawing_id).isdigit():
-        return None
-    drawing = store().drawing(cls.id, int(drawing_id))
+    """A class's drawing with its stored 28x28 input, for the inside view (which then shows exactly
+    what the network read for the board); LookupError with the message when there is none."""
+    try:
+        cls = store().find_class(code)
+        drawing = store().drawing(cls.id, int(drawing_id)) if cls and str(drawing_id).isdigit() else None
+    except Unavailable as exc:
+        raise LookupError(unavailable_message()) from exc
     if drawing is None or (drawing.hidden and not is_owner(cls)):
-        return None
+        raise LookupError(_("There is no such drawing in this class."))
     return drawing
 
 
 # --- errors -------------------------------------------------------------------------------------
 
 
+def unavailable_message() -> str:
+    return _("The class database cannot be reached or written right now; try again in a moment.")
+
+
 def unavailable(exc: Unavailable):
     """The database cannot be written (or reached): a clear 503, JSON for the API, never a 500."""
-    message = _("The class database cannot be reached or written right now; try again in a moment.")
+    message = unavailable_message()
     current_app.logger.error("classroom database unavailable: %s", exc)
     if request.path.startswith(api.url_prefix + "/"):
         return jsonify(error=message, detail=str(exc)), 503

@@ -23,6 +23,7 @@ from nn.functions import ACTIVATIONS
 from nn.mnist import scale
 from preprocess import PreprocessError
 from web import charts
+from web.classes import stored_input
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
 from web.errors import error_message
@@ -60,6 +61,8 @@ class Query:
     image: bytes | None  # the drawing; None when none was sent (a GET, or "" for the empty canvas)
     layer: int | None = None
     neuron: int | None = None
+    class_code: str | None = None  # a class's drawing, opened from its board: its stored input
+    stored: object | None = None
 
 
 @dataclass
@@ -69,6 +72,8 @@ class Source:
     sample: int | None = None
     label: int | None = None
     plain_digit: int | None = None  # a drawing also goes through as a plain resize (row 1)
+    class_code: str | None = None  # a drawing of a class (its id in `drawing`, meant as `label`)
+    drawing: int | None = None
 
 
 CODE_NAMES = {"step": "step_function", "sigmoid": "sigmoid", "relu": "relu", "identity": "identity_function"}
@@ -99,13 +104,19 @@ def parse(req: Request, *, remembered_model: bool = False, neuron: bool = False)
         )
     layer, index = neuron_address(values, model) if neuron else (None, None)
     sample = sample_number(values.get("sample"))
-    image = None
-    if sample is None and req.method == "POST" and values.get("image") != "":
+    image, class_code, stored = None, None, None
+    if sample is None and values.get("class") and values.get("drawing"):
+        class_code = values["class"].strip().upper()
+        try:
+            stored = stored_input(class_code, values["drawing"])
+        except LookupError as exc:
+            raise BadInput(str(exc)) from exc
+    elif sample is None and req.method == "POST" and values.get("image") != "":
         try:
             image = image_bytes(req)
         except BadDrawing as exc:
             raise BadInput(error_message(exc)) from exc
-    return Query(model, activation, model_changed, sample, image, layer, index)
+    return Query(model, activation, model_changed, sample, image, layer, index, class_code, stored)
 
 
 def sample_number(text: str | None) -> int | None:
@@ -158,6 +169,9 @@ def trace_for(query: Query) -> tuple:
         images, labels = test_set()
         x = scale(images[query.sample]).reshape(1, 784)
         return query.model.network.forward(x, query.activation), Source(query.sample, int(labels[query.sample]))
+    if query.stored is not None:  # the very input the board's reading came from
+        source = Source(label=query.stored.intended, class_code=query.class_code, drawing=query.stored.id)
+        return query.model.network.forward(query.stored.x.reshape(1, 784), query.activation), source
     if query.image is None:
         return None, None
     try:
@@ -177,6 +191,8 @@ def page_url(query: Query) -> str:
         params["activation"] = query.activation
     if query.sample is not None:
         params["sample"] = query.sample
+    if query.stored is not None:
+        params |= {"class": query.class_code, "drawing": query.stored.id}
     return url_for("inside.index") + "?" + urlencode(params)
 
 

@@ -3,8 +3,10 @@ statuses, the lecturer's secret, the board and its conditional polling, export, 
 join pages, and a clear 503 when the database cannot be written."""
 
 import io
+import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -163,6 +165,21 @@ def test_the_board_shows_drawings_marks_and_statistics(lecturer, student):
     assert "/inside?" in html and f"drawing={wrong}" in html
 
 
+def test_a_drawing_opens_in_the_inside_view_from_its_stored_input(lecturer, student):
+    code = start_class(lecturer)
+    drawing = send(student, code, intended=4, digit=7).get_json()
+    page = student.get(f"/inside?class={code}&drawing={drawing['id']}&model=book").get_data(as_text=True)
+    assert f"#{drawing['id']}" in page and 'name="drawing"' in page
+    assert re.search(r'data-testid="inside-digit">(\d)<', page)
+    url = f"/inside?class={code}&drawing={drawing['id']}&model={drawing['model']}"
+    default = student.get(url).get_data(as_text=True)
+    assert re.search(r'data-testid="inside-digit">(\d)<', default).group(1) == str(drawing["predicted"])
+    assert student.get(f"/inside?class={code}&drawing=999999").status_code == 400
+    lecturer.post(f"/class/{code}/drawings/{drawing['id']}/hide")
+    assert student.get(f"/inside?class={code}&drawing={drawing['id']}").status_code == 400
+    assert lecturer.get(f"/inside?class={code}&drawing={drawing['id']}").status_code == 200
+
+
 def test_hiding_takes_a_drawing_off_every_board(lecturer, student):
     code = start_class(lecturer)
     keep = send(student, code).get_json()["id"]
@@ -291,3 +308,21 @@ def test_a_database_that_cannot_be_written_answers_503(tmp_path):
     assert fragment.status_code == 503 and 'data-testid="class-error"' in fragment.get_data(as_text=True)
     close_store(writable)
     close_store(read_only)
+
+
+def test_every_classroom_string_has_a_korean_translation():
+    root = Path(__file__).resolve().parents[2]
+    catalog = {}
+    for name in ("base", "draw", "inside", "classroom"):
+        catalog |= json.loads((root / "web" / "translations" / "ko" / f"{name}.json").read_text(encoding="utf-8"))
+    sources = [
+        root / "web" / "classes.py",
+        *(root / "templates").glob("class_*.html"),
+        *(root / "templates" / "partials").glob("class_*.html"),
+    ]
+    missing = []
+    for path in sources:
+        for match in re.finditer(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1""", path.read_text(encoding="utf-8")):
+            if match.group(2) not in catalog:
+                missing.append(f"{path.name}: {match.group(2)}")
+    assert not missing
