@@ -9,12 +9,12 @@ import zipfile
 
 import pytest
 
-from classroom_tests.drawings import data_url
-from classroom_tests.drawings import png
-from classroom_tests.servers import ROOT
-from classroom_tests.servers import AppServer
-from classroom_tests.servers import Client
 from nn.mnist import read_labelled
+from tests.classroom_tests.drawings import data_url
+from tests.classroom_tests.drawings import png
+from tests.classroom_tests.servers import ROOT
+from tests.classroom_tests.servers import AppServer
+from tests.classroom_tests.servers import Client
 
 
 def board_ids(client: Client, code: str) -> list:

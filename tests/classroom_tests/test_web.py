@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from classroom_tests.conftest import close_store
-from classroom_tests.drawings import data_url
-from classroom_tests.drawings import png
 from nn.mnist import read_labelled
+from tests.classroom_tests.conftest import close_store
+from tests.classroom_tests.drawings import data_url
+from tests.classroom_tests.drawings import png
 
 HTMX = {"HX-Request": "true"}
 
