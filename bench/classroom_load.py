@@ -18,6 +18,7 @@ printed, never asserted; on a machine shared with other work they are noisy.
 import argparse
 import io
 import json
+import os
 import random
 import statistics
 import sys
@@ -104,10 +105,12 @@ def run(name: str, database_url: str | None, args: argparse.Namespace, folder: P
             threading.Thread(target=student, args=(server.url, code, tally, start, args.interval, end, seed))
             for seed in range(args.students)
         ]
+        load_before = os.getloadavg()[0]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        elapsed = time.monotonic() - start
         status, on_board = lecturer.json("GET", f"/api/classes/{code}/drawings")
         board_ids = {d["id"] for d in on_board["drawings"]} if status == 200 else set()
         status, _headers, data = lecturer.get(f"/class/{code}/export.zip")
@@ -123,6 +126,7 @@ def run(name: str, database_url: str | None, args: argparse.Namespace, folder: P
         "interval_s": args.interval,
         "seconds": args.seconds,
         "submitted": len(tally.created) + len(tally.errors),
+        "per_second": round((len(tally.created) + len(tally.errors)) / elapsed, 1),
         "created": len(created),
         "errors": len(tally.errors),
         "lost_from_board": len(created - board_ids),
@@ -131,6 +135,7 @@ def run(name: str, database_url: str | None, args: argparse.Namespace, folder: P
         "p99_ms": round(1000 * percentile(tally.latencies, 0.99), 1) if tally.latencies else None,
         "max_ms": round(1000 * max(tally.latencies), 1) if tally.latencies else None,
         "board_polls": dict(sorted(polls.items())),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],  # before, after: was the machine busy?
     }
     for error in tally.errors[:5]:
         print(f"  error: {error}", file=sys.stderr)

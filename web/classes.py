@@ -13,12 +13,14 @@ preprocessed and read once, then stored with its input, so nothing is recomputed
 """
 
 import argparse
+import gzip
 import io
 import ipaddress
 import os
 import secrets
 import socket
 import sys
+import time
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -84,6 +86,7 @@ def init_app(app: Flask) -> None:
         CLASS_RATE_SECONDS=10.0,  # ... in this many seconds
         CLASS_MAX_IMAGE_BYTES=512 * 1024,
         CLASS_GALLERY=120,  # the board shows the newest this many drawings
+        CLASS_BOARD_FRESH_SECONDS=0.5,  # a board render is reused this long (see live_render)
         CLASS_PRUNE_DAYS=30,
         SESSION_COOKIE_SAMESITE="Lax",
     ).items():
@@ -107,6 +110,7 @@ def instance_secret(folder: Path) -> str:
             key = path.read_text().strip()
             if key:
                 return key
+            time.sleep(0.02)
         raise RuntimeError(f"{path} is empty; delete it to make a new key") from None
     key = secrets.token_hex(32)
     with os.fdopen(descriptor, "w") as out:
@@ -452,6 +456,34 @@ def board(code: str):
     return render_template("class_board.html", join_url=url, qr=qr_svg(url), **board_context(cls))
 
 
+RENDERS_KEPT = 256
+
+
+def renders() -> dict:
+    """This app's recent live renders: (class id, owner, language) -> (version, time, etag, html)."""
+    return current_app.extensions.setdefault("classroom_renders", {})
+
+
+def live_render(cls: Class) -> tuple:
+    """(etag, html, gzipped html) of the board's live part. A render is reused while the class has not changed,
+    and for half a second even when it has: however many phones follow a busy class, a worker
+    renders its board at most twice a second (a new drawing still shows within the 2 s promised).
+    A cache of computed results, rebuilt by any worker; the database stays the only state."""
+    owner = is_owner(cls)
+    key, kept_renders = (cls.id, owner, current_language()), renders()
+    kept = kept_renders.get(key)
+    fresh = current_app.config["CLASS_BOARD_FRESH_SECONDS"]
+    if kept and (kept[0] == cls.version or time.monotonic() - kept[1] < fresh):
+        return kept[2:]
+    etag = board_etag(cls, owner)
+    html = render_template("partials/class_live.html", **board_context(cls))
+    if len(kept_renders) >= RENDERS_KEPT:
+        kept_renders.pop(next(iter(kept_renders)))
+    # gzip: a busy board is about 130 kB of similar markup, 60 phones may follow it on one Wi-Fi
+    kept_renders[key] = (cls.version, time.monotonic(), etag, html, gzip.compress(html.encode(), 5, mtime=0))
+    return kept_renders[key][2:]
+
+
 @lecturer.get("/class/<code>/live")
 def live(code: str):
     """The board's live part. Polled every second with If-None-Match: 304 (htmx swaps nothing)
@@ -459,11 +491,16 @@ def live(code: str):
     cls = store().find_class(code)
     if cls is None:
         return render_template("partials/class_gone.html"), 404  # no poll trigger: polling stops
-    etag = board_etag(cls, is_owner(cls))
+    etag, html, compressed = live_render(cls)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
+    elif "gzip" in request.accept_encodings:
+        response = make_response(compressed)
+        response.headers["Content-Encoding"] = "gzip"
     else:
-        response = make_response(render_template("partials/class_live.html", **board_context(cls)))
+        response = make_response(html)
+    response.mimetype = "text/html"
+    response.vary.add("Accept-Encoding")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")
@@ -473,7 +510,8 @@ def live(code: str):
 def back_to_board(cls: Class):
     """htmx: the refreshed live part at once; without htmx: back to the board."""
     if is_htmx():
-        return render_template("partials/class_live.html", **board_context(store().find_class(cls.code)))
+        renders().pop((cls.id, True, current_language()), None)  # the lecturer's own change shows at once
+        return live_render(store().find_class(cls.code))[1]
     return redirect(url_for("classes.board", code=cls.code), 303)
 
 
@@ -557,6 +595,12 @@ def unavailable(exc: Unavailable):
     current_app.logger.error("classroom database unavailable: %s", exc)
     if request.path.startswith(api.url_prefix + "/"):
         return jsonify(error=message, detail=str(exc)), 503
+    if is_htmx() and request.endpoint == "students.student_submit":  # in the result's place: sending again works
+        return render_template("partials/class_result.html", error=message, reading=None), 503
+    if is_htmx() and request.endpoint in ("classes.live", "classes.hide", "classes.show"):
+        # In the board's place, still polling: the board comes back by itself with the database.
+        code = request.view_args["code"]
+        return render_template("partials/class_live_error.html", code=code, message=message), 503
     if is_htmx():
         return render_template("partials/class_error.html", message=message), 503
     return render_template("class_error.html", message=message), 503

@@ -192,7 +192,8 @@ def test_hiding_takes_a_drawing_off_every_board(lecturer, student):
     assert [d["id"] for d in student.get(f"/api/classes/{code}/drawings").get_json()["drawings"]] == [keep]
 
 
-def test_polling_answers_304_until_something_changes(lecturer, student):
+def test_polling_answers_304_until_something_changes(class_app, lecturer, student):
+    class_app.config["CLASS_BOARD_FRESH_SECONDS"] = 0  # every change shows at the next poll
     code = start_class(lecturer)
     first = student.get(f"/class/{code}/live")
     etag = first.headers["ETag"]
@@ -203,6 +204,17 @@ def test_polling_answers_304_until_something_changes(lecturer, student):
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert len(board_items(changed.get_data(as_text=True))) == 1
     assert lecturer.get(f"/class/{code}/live").headers["ETag"] != changed.headers["ETag"]  # owner's view differs
+
+
+def test_a_busy_board_is_rendered_at_most_every_half_second(class_app, lecturer, student):
+    class_app.config["CLASS_BOARD_FRESH_SECONDS"] = 60
+    code = start_class(lecturer)
+    first = student.get(f"/class/{code}/live")
+    send(student, code)
+    assert student.get(f"/class/{code}/live").headers["ETag"] == first.headers["ETag"]  # the kept render
+    class_app.config["CLASS_BOARD_FRESH_SECONDS"] = 0
+    again = student.get(f"/class/{code}/live")
+    assert again.headers["ETag"] != first.headers["ETag"] and len(board_items(again.get_data(as_text=True))) == 1
 
 
 def test_a_deleted_class_is_gone_and_its_poll_stops(lecturer, student):
@@ -305,7 +317,11 @@ def test_a_database_that_cannot_be_written_answers_503(tmp_path):
     page = client.post("/class")
     assert page.status_code == 503 and "cannot be reached or written" in page.get_data(as_text=True)
     fragment = client.post(f"/c/{code}", data={"image": data_url(png(1)), "intended": "1"}, headers=HTMX)
-    assert fragment.status_code == 503 and 'data-testid="class-error"' in fragment.get_data(as_text=True)
+    assert fragment.status_code == 503 and 'id="class-result"' in fragment.get_data(as_text=True)
+    assert 'data-testid="class-error"' in fragment.get_data(as_text=True)
+    client.set_cookie("session", lecturer.get_cookie("session").value)  # the lecturer, on the read-only server
+    hide = client.post(f"/class/{code}/drawings/1/hide", headers=HTMX)  # a write: refused, the board keeps polling
+    assert hide.status_code == 503 and 'hx-trigger="every 2s"' in hide.get_data(as_text=True)
     close_store(writable)
     close_store(read_only)
 
