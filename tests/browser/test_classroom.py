@@ -157,11 +157,12 @@ def test_screenshots_of_board_and_student_page(contexts, live_server, lang):
         phone.get_by_test_id(f"intent-{meant}").click()
         phone.get_by_test_id("send").click()
         expect(phone.get_by_test_id("class-result")).to_be_visible()
-        phone.wait_for_function("window.scrollY > 0")  # the reading was scrolled into view
+        expect(phone.get_by_test_id("draw-another")).to_be_in_viewport()  # the reading was scrolled into view
         phone.get_by_test_id("draw-another").click()
         expect(phone.locator("#class-form")).to_have_attribute("data-drawing-state", "empty")
         expect(phone.locator("input[name=intended]:checked")).to_have_count(0)
-        phone.wait_for_function("window.scrollY === 0")  # back at the canvas
+        expect(phone.get_by_test_id("canvas")).to_be_in_viewport(ratio=1)  # back at the canvas
+        assert phone.evaluate("window.scrollY") == 0
     touch_draw(phone, STROKES["7"])
     phone.get_by_test_id("intent-7").click()
     phone.get_by_test_id("send").click()
