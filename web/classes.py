@@ -214,7 +214,10 @@ def close(code: str):
 
 @lecturer.post("/class/<code>/delete")
 def delete(code: str):
+    """Everything of the class, for good; the form's checkbox says the lecturer meant it."""
     cls = owned_or_403(code)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("classes.board", code=cls.code), 303)
     store().delete_class(cls.id)
     owned = dict(session.get("classes", {}))
     owned.pop(cls.code, None)

@@ -220,7 +220,9 @@ def test_a_busy_board_is_rendered_at_most_every_half_second(class_app, lecturer,
 def test_a_deleted_class_is_gone_and_its_poll_stops(lecturer, student):
     code = start_class(lecturer)
     send(student, code)
-    assert lecturer.post(f"/class/{code}/delete").status_code == 303
+    assert lecturer.post(f"/class/{code}/delete").status_code == 303  # not confirmed: nothing happens
+    assert student.get(f"/class/{code}").status_code == 200
+    assert lecturer.post(f"/class/{code}/delete", data={"confirm": "yes"}).status_code == 303
     gone = student.get(f"/class/{code}/live")
     assert gone.status_code == 404 and "hx-trigger" not in gone.get_data(as_text=True)
     assert student.get(f"/class/{code}").status_code == 404
