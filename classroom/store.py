@@ -12,6 +12,7 @@ Any failure of the database itself (unreachable, read-only, locked too long, dis
 
 import hashlib
 import hmac
+import math
 import secrets
 import time
 from collections.abc import Iterator
@@ -162,6 +163,11 @@ class Confusion:
     @property
     def accuracy(self) -> float | None:
         return self.correct / self.total if self.total else None
+
+    def level(self, intended: int, predicted: int, levels: int = 4) -> int:
+        """How full a cell is next to the fullest one, 0 (empty) to `levels`, for its shading."""
+        most = max(map(max, self.counts))
+        return math.ceil(self.counts[intended][predicted] / most * levels) if most else 0
 
     def of_digit(self, digit: int) -> tuple:
         """(read right, drawn) for one intended digit."""

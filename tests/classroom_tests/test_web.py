@@ -3,10 +3,8 @@ statuses, the lecturer's secret, the board and its conditional polling, export, 
 join pages, and a clear 503 when the database cannot be written."""
 
 import io
-import json
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -326,21 +324,3 @@ def test_a_database_that_cannot_be_written_answers_503(tmp_path):
     assert hide.status_code == 503 and 'hx-trigger="every 2s"' in hide.get_data(as_text=True)
     close_store(writable)
     close_store(read_only)
-
-
-def test_every_classroom_string_has_a_korean_translation():
-    root = Path(__file__).resolve().parents[2]
-    catalog = {}
-    for name in ("base", "draw", "inside", "classroom"):
-        catalog |= json.loads((root / "web" / "translations" / "ko" / f"{name}.json").read_text(encoding="utf-8"))
-    sources = [
-        root / "web" / "classes.py",
-        *(root / "templates").glob("class_*.html"),
-        *(root / "templates" / "partials").glob("class_*.html"),
-    ]
-    missing = []
-    for path in sources:
-        for match in re.finditer(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1""", path.read_text(encoding="utf-8")):
-            if match.group(2) not in catalog:
-                missing.append(f"{path.name}: {match.group(2)}")
-    assert not missing
