@@ -20,6 +20,8 @@ PAGES = [
     "/learn/network",
     "/learn/batches?model=book",
     "/learn/test-set?model=book&true=4&predicted=9",
+    "/class",
+    "/join",
 ]
 VARIANTS = ["", "present=1"]
 LANGUAGES = ["en", "ko"]

@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from nn.mnist import read_labelled
+from tests.browser.test_pages import AXE
+from tests.browser.test_pages import serious_violations
 from tests.digits import STROKES
 
 pytestmark = pytest.mark.browser
@@ -143,14 +145,18 @@ def test_a_class_draws_and_the_board_follows(contexts, live_server, tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_screenshots_of_board_and_student_page(contexts, live_server, lang):
+def test_screenshots_and_accessibility_of_board_and_student_page(contexts, live_server, lang):
+    """The pages with content (a board with right and wrong readings, a phone with a reading):
+    screenshots to look at, and no serious or critical axe-core violation."""
     lecturer = contexts(viewport={"width": 1920, "height": 1080})
     board = lecturer.page()
+    board.add_init_script(path=str(AXE))
     board.goto(f"{live_server}/class?lang={lang}")
     board.get_by_test_id("start-class").click()
     board.wait_for_url("**/class/*")
     join = board.get_by_test_id("join-url").get_attribute("href")
     phone = contexts(**PHONE).page()
+    phone.add_init_script(path=str(AXE))
     phone.goto(f"{join}?lang={lang}")
     for strokes, meant in STUDENTS:
         touch_draw(phone, STROKES[strokes])
@@ -171,3 +177,5 @@ def test_screenshots_of_board_and_student_page(contexts, live_server, lang):
     ARTIFACTS.mkdir(exist_ok=True)
     board.screenshot(path=str(ARTIFACTS / f"classroom_board_{lang}.png"))
     phone.screenshot(path=str(ARTIFACTS / f"classroom_student_{lang}.png"), full_page=True)
+    assert serious_violations(board) == []
+    assert serious_violations(phone) == []
