@@ -172,5 +172,5 @@ def test_nn_train_takes_a_class_export_as_extra_data(class_export, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     card = json.loads((out / "c.json").read_text())
-    assert card["extra_data"]["images"] == 12 and card["extra_data"]["file"] == "export.zip"
-    assert "312 training images (300 MNIST + 12 from export.zip)" in card["training"]
+    assert card["extra_data"]["images"] == 12 and card["extra_data"]["file"].endswith("export.zip")
+    assert "312 training images (300 MNIST + 12 from" in card["training"]
