@@ -74,7 +74,9 @@ def student(url: str, code: str, tally: Tally, start: float, interval: float, en
         except OSError as exc:
             status, body = 0, str(exc).encode()
         tally.add(time.monotonic() - began, status, body)
-        when += interval
+        # The next drawing at the next beat; after an answer that came late, at once, but no burst
+        # of catching up (a student draws one at a time, a burst would be a script's, rate limited).
+        when = max(when + interval, time.monotonic())
 
 
 def board(url: str, code: str, end: float, counts: dict) -> None:
