@@ -30,6 +30,7 @@ from web.class_access import store
 from web.class_access import with_device
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
+from web.errors import error_message
 from web.i18n import gettext as _
 from web.models import UnknownModel
 from web.models import default_model_name
@@ -47,9 +48,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 class Refused(Exception):
     """A submission that is not stored: the HTTP status and what to tell the student."""
 
-    def __init__(self, status: int, message: str, retry_after: int | None = None):
+    def __init__(self, status: int, message: str, retry_after: int | None = None, english: str | None = None):
         super().__init__(message)
         self.status, self.message, self.retry_after = status, message, retry_after
+        self.english = english or message  # the JSON API answers the engine's errors in English
 
 
 def as_png(data: bytes) -> bytes:
@@ -89,7 +91,7 @@ def submit(code: str, intended) -> tuple:
             model = get_model(default_model_name())
         reading = read_drawing(data, model)
     except (BadDrawing, PreprocessError) as exc:
-        raise Refused(400, str(exc)) from exc
+        raise Refused(400, error_message(exc), english=str(exc)) from exc
     if reading.blank:
         raise Refused(400, _("Draw a digit first: the drawing is empty."))
     drawing = NewDrawing(
@@ -154,8 +156,7 @@ def student_submit(code: str):
         response = make_response(render_template("class_missing.html"), 404)
     else:
         context = dict(cls=cls, reading=reading, drawing_id=drawing_id, error=error, closed=status == 409)
-        response = page_or_fragment("class_student.html", "partials/class_result.html", **context)
-        response.status_code = status
+        response = page_or_fragment("class_student.html", "partials/class_result.html", status, **context)
     return with_device(response)
 
 
@@ -166,7 +167,7 @@ def api_submit(code: str):
     try:
         _cls, drawing_id, reading = submit(code, intended)
     except Refused as exc:
-        response = jsonify(error=exc.message)
+        response = jsonify(error=exc.english)
         response.status_code = exc.status
         if exc.retry_after:
             response.headers["Retry-After"] = str(exc.retry_after)

@@ -36,7 +36,9 @@ def close_store(app) -> None:
 
 
 @pytest.fixture
-def class_app(tmp_path, database_url):
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url})
+def class_app(tmp_path, database_url, real_models):
+    """The app with the shipped models (the tests' drawings must be read as the digits they are)."""
+    config = {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": database_url, "MODELS": real_models}
+    app = create_app({"TESTING": True, **config})
     yield app
     close_store(app)
