@@ -84,7 +84,7 @@ def init_app(app: Flask) -> None:
 
 
 @lecturer.get("/class")
-def start_page():
+def index():
     owned = [cls for code in session.get("classes", {}) if (cls := store().find_class(code)) and is_owner(cls)]
     return render_template("class_start.html", owned=owned[::-1])
 
@@ -222,7 +222,7 @@ def delete(code: str):
     owned = dict(session.get("classes", {}))
     owned.pop(cls.code, None)
     session["classes"] = owned
-    return redirect(url_for("classes.start_page"), 303)
+    return redirect(url_for("classes.index"), 303)
 
 
 @lecturer.get("/class/<code>/export.zip")

@@ -115,7 +115,7 @@ def submit(code: str, intended) -> tuple:
 
 
 @students.get("/join")
-def join():
+def index():
     typed = request.args.get("code")
     error = None
     if typed is not None:
