@@ -26,6 +26,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from bench import api_latency
 from bench.api_latency import drawing_png
 from bench.api_latency import free_port
 
@@ -35,14 +36,9 @@ SERVERS = [  # (label, extra arguments of app.py)
     (f"python app.py: gunicorn, {os.cpu_count()} workers", []),
 ]
 
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "{content_type}"
-{extra_headers}
-local f = io.open("{body_path}", "rb")
-wrk.body = f:read("*all")
-f:close()
-
+WRK_SCRIPT = (
+    api_latency.WRK_SCRIPT
+    + """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -52,6 +48,7 @@ done = function(summary, latency, requests)
     latency.max / 1e3, e.connect, e.read, e.write, e.timeout, e.status))
 end
 """
+)
 
 
 def start_app(args: list, log: Path) -> tuple[subprocess.Popen, int]:

@@ -82,6 +82,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> None:
+    """Until a started `python app.py` answers (20 s at most); its log in the error if it exits."""
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited: {log.read_text()}")
+        try:
+            urllib.request.urlopen(url + "/api/models", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the app did not answer in 20 s: {log.read_text()}")
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """`python app.py` for real on a free port; yields its base URL."""
@@ -99,16 +112,7 @@ def live_server(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            if process.poll() is not None:
-                raise RuntimeError(f"the app exited: {log.read_text()}")
-            try:
-                urllib.request.urlopen(url + "/api/models", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"the app did not answer in 20 s: {log.read_text()}")
+        wait_until_answering(url, process, log)
         yield url
     finally:
         process.terminate()

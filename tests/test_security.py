@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,6 +24,7 @@ from app import create_app
 from nn.mnist import FILES
 from tests.conftest import ROOT
 from tests.conftest import free_port
+from tests.conftest import wait_until_answering
 from tests.digits import digit_png
 from web import scales
 
@@ -381,15 +381,7 @@ def app_py(tmp_path: Path, **env):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            assert process.poll() is None, log.read_text()
-            try:
-                urllib.request.urlopen(url + "/api/models", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"the app did not answer in 20 s: {log.read_text()}")
+        wait_until_answering(url, process, log)
         yield url, log
     finally:
         process.terminate()
