@@ -37,11 +37,15 @@ def settle(page, url: str):
 
 
 @pytest.mark.parametrize("path", VISITS, ids=IDS)
-def test_the_page_works_offline_without_errors(page, live_server, path):
+def test_the_page_works_offline_and_accessibly(page, live_server, path):
+    """One visit a page: nothing asked of other hosts (the page fixture), no failed request, no
+    4xx, no console error, Hangul from the app's font, no serious or critical axe violation."""
+    assert AXE.is_file(), "axe-core is missing: ./test.sh installs it (npm install --prefix tests/node axe-core)"
     failed, bad_status, console_errors = [], [], []
     page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
     page.on("response", lambda r: bad_status.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.add_init_script(path=str(AXE))
     settle(page, live_server + path)
     assert page.locator("main").count() == 1
     assert failed == [] and bad_status == [] and console_errors == []
@@ -51,13 +55,6 @@ def test_the_page_works_offline_without_errors(page, live_server, path):
             ".map(f => f.weight)"
         )
         assert loaded, "no Hangul font loaded: the language switch (and a Korean page) would show boxes"
-
-
-@pytest.mark.parametrize("path", VISITS, ids=IDS)
-def test_no_serious_accessibility_violation(page, live_server, path):
-    assert AXE.is_file(), "axe-core is missing: ./test.sh installs it (npm install --prefix tests/node axe-core)"
-    page.add_init_script(path=str(AXE))
-    settle(page, live_server + path)
     blocking = serious_violations(page)
     if blocking:
         # Keep what a second run finds too: once, under heavy load, a run named a chart cell that
