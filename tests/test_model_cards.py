@@ -93,15 +93,15 @@ def test_every_file_a_card_names_is_made_by_its_commands(card_path):
 
 def test_the_checks_catch_what_the_old_cards_held(tmp_path):
     old = {
-        "command": "OPENBLAS_NUM_THREADS=1 python -m nn train --data-dir /work/shared/data/mnist --name x"
-        " --out /tmp/final --extra-data build/train/drawn-120k-s1.npz",
+        "command": "OPENBLAS_NUM_THREADS=1 python -m nn train --data-dir /home/x/mnist --name x"
+        " --out /home/x/final --extra-data build/train/drawn-120k-s1.npz",
         "machine": "2 CPU cores",
     }
     path = tmp_path / "x.json"
     path.write_text(json.dumps(old), encoding="utf-8")
     with pytest.raises(AssertionError, match="paths of one machine"):
         test_a_card_holds_no_absolute_path(path)
-    old["command"] = old["command"].replace("/work/shared/data/mnist", "data/mnist").replace("/tmp/final", "models")
+    old["command"] = old["command"].replace("/home/x/mnist", "data/mnist").replace("/home/x/final", "models")
     path.write_text(json.dumps(old), encoding="utf-8")
     with pytest.raises(AssertionError, match="drawn-120k-s1.npz"):
         test_every_file_a_card_names_is_made_by_its_commands(path)

@@ -9,7 +9,8 @@ a catalog character is missing from the font); the same inputs give the same byt
 
 Needs fontTools and brotli (requirements-dev.txt) and the font file:
 `apt-get install fonts-nanum`, or without installing it system-wide,
-`apt-get download fonts-nanum && dpkg-deb -x fonts-nanum_*.deb /tmp/nanum` and --font from there.
+`apt-get download fonts-nanum && dpkg-deb -x fonts-nanum_*.deb build/nanum` from the project root,
+then `--font-dir build/nanum/usr/share/fonts/truetype/nanum`.
 """
 
 import argparse
