@@ -27,13 +27,14 @@ def percent(p: float, decimals: int = 1) -> str:
     0 or 100 without being 0 or 1 shows as "<0.1%" or ">99.9%"."""
     p = float(p)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    text = format_percent(p, pattern, locale=locale())
-    if 0 < p < 1 and text in (format_percent(0, pattern, locale=locale()), format_percent(1, pattern, locale=locale())):
+    language = locale()
+    text = format_percent(p, pattern, locale=language)
+    if 0 < p < 1 and text in (format_percent(0, pattern, locale=language), format_percent(1, pattern, locale=language)):
         step = 10.0 ** -(decimals + 2)  # the smallest share the pattern shows: 0.001 for one decimal
         return (
-            "<" + format_percent(step, pattern, locale=locale())
+            "<" + format_percent(step, pattern, locale=language)
             if p < 0.5
-            else ">" + format_percent(1 - step, pattern, locale=locale())
+            else ">" + format_percent(1 - step, pattern, locale=language)
         )
     return text
 
