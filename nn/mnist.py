@@ -73,6 +73,11 @@ def read_split(data_dir: Path, split: str) -> tuple:
     labels_path = Path(data_dir) / FILES[f"{prefix}_label"]
     images = read_idx(images_path, IMAGE_MAGIC)
     labels = read_idx(labels_path, LABEL_MAGIC)
+    return checked_pair(images, labels, images_path, labels_path)
+
+
+def checked_pair(images: np.ndarray, labels: np.ndarray, images_path, labels_path) -> tuple:
+    """(images, labels) once they match: as many of each, 28 x 28 images, labels 0 to 9."""
     if len(images) != len(labels):
         raise DataError(f"{images_path}: {len(images)} images but {labels_path} has {len(labels)} labels")
     if images.shape[1:] != (28, 28):
@@ -107,13 +112,7 @@ def read_labelled(path: Path) -> tuple:
             raise DataError(f"{path}: not a readable zip ({exc})") from exc
     else:
         raise DataError(f"{path}: file not found")
-    if len(images) != len(labels):
-        raise DataError(f"{path}: {len(images)} images but {len(labels)} labels")
-    if images.shape[1:] != (28, 28):
-        raise DataError(f"{path}: images are {images.shape[1:]}, expected (28, 28)")
-    if len(labels) and labels.max() > 9:
-        raise DataError(f"{path}: label {labels.max()} is not a digit 0-9")
-    return images, labels
+    return checked_pair(images, labels, path / LABELLED_IMAGES, path / LABELLED_LABELS)
 
 
 def data_sha256(path: Path) -> str:
