@@ -145,6 +145,13 @@ def test_neuron_bias_sets_how_easily_it_fires(client):
     assert 45 <= shares[1] <= 50  # b = 0: the line a = 0 halves the plane (cells on it give a = 0, not > 0)
 
 
+@pytest.mark.parametrize("h", ["sigmoid", "identity"])
+def test_neuron_heat_map_legend_names_its_ends(client, h):
+    html = client.get("/learn/neuron", query_string={"h": h}).get_data(as_text=True)
+    ends = re.findall(r'<text class="tick" x="[\d.]+" y="288"[^>]*>([^<]*)</text>', html)
+    assert len(ends) >= 2 and all(re.fullmatch(r"y [≤≥]?-?[\d.]+", end) for end in ends), ends
+
+
 def test_neuron_shows_the_code_that_ran(client):
     html = client.get("/learn/neuron?h=relu").get_data(as_text=True)
     assert html_text(inspect.getsource(ACTIVATIONS["relu"])) in html
