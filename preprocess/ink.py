@@ -6,6 +6,8 @@ estimated from the image's border, where a digit rarely is. On a transparent bac
 the ink is the opacity, whatever the colour of the strokes.
 """
 
+import functools
+
 import numpy as np
 from PIL import Image
 
@@ -76,18 +78,29 @@ def ink_map(image: Image.Image) -> np.ndarray:
     if alpha is not None and float(np.median(border_pixels(alpha))) < full / 2:
         return _without_floor(levels / np.float32(full))[alpha]
     background = np.median(border_pixels(colour), axis=0).astype(np.float32)
-    reach = np.maximum(background, full - background)
     ink = np.zeros(colour.shape[:2], dtype=np.float32)
-    for channel in range(colour.shape[2]):
-        values = colour[..., channel]
-        if values.dtype == np.uint8:  # a 256-entry table instead of arithmetic on every pixel
-            distance = _without_floor(np.abs(levels - background[channel]) / reach[channel])[values]
-        else:
-            distance = _without_floor(np.abs(values - background[channel]) / reach[channel])
-        np.maximum(ink, distance, out=ink)
+    for value in np.unique(background):  # channels on the same background share one table
+        channels = [colour[..., c] for c in range(colour.shape[2]) if background[c] == value]
+        np.maximum(ink, _distance(channels, value, full), out=ink)
     if alpha is not None:
         ink *= (levels / np.float32(full))[alpha]
     return ink
+
+
+def _distance(channels: list, background: np.floating, full: float) -> np.ndarray:
+    """The largest distance from `background` over channels that share it, relative to the
+    largest distance possible, floor taken off. For 8-bit channels the distance is a 256-entry
+    table that never falls as |value - background| grows, so the largest of the channels' entries
+    is the larger of the entries of their darkest and brightest values: two lookups, not one
+    per channel (a canvas's RGB is three channels on one white)."""
+    reach = max(background, full - background)
+    if channels[0].dtype != np.uint8:
+        values = functools.reduce(np.maximum, [np.abs(c - background) for c in channels])
+        return _without_floor(values / reach)
+    table = _without_floor(np.abs(np.arange(256, dtype=np.float32) - background) / reach)
+    darkest = functools.reduce(np.minimum, channels)
+    brightest = functools.reduce(np.maximum, channels) if len(channels) > 1 else darkest
+    return np.maximum(table.take(darkest), table.take(brightest))
 
 
 def _without_floor(values: np.ndarray) -> np.ndarray:

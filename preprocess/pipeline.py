@@ -1,6 +1,7 @@
 """The whole way from uploaded bytes to the network's input, keeping every step so that
 the pages can show what happened to a drawing."""
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -37,7 +38,8 @@ class Steps(Framing):
     pixel), so center_of_mass + shift is about (14, 14) (fitted is a separately rounded
     picture: within a third of a pixel; mnist's own centre of mass is within 0.05 px) unless
     the digit had to be pushed back inside the frame.
-    mnist: (28, 28), what the network reads. plain: (28, 28) naive resize of the whole image.
+    mnist: (28, 28), what the network reads. plain: (28, 28) naive resize of the whole image,
+    made when first asked for (the JSON API never shows it).
     stroke_width: the drawing's stroke width in 20 px-box pixels as drawn (MNIST: about
     1.7 to 3); stroke_change: how much it was widened (+) or thinned (-).
     """
@@ -45,7 +47,10 @@ class Steps(Framing):
     size: tuple
     mode: str
     ink: np.ndarray
-    plain: np.ndarray
+
+    @functools.cached_property
+    def plain(self) -> np.ndarray:
+        return plain_resize(self.ink)
 
 
 def mnistify(data: bytes, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> Steps:
@@ -54,7 +59,7 @@ def mnistify(data: bytes, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> St
     image = decode_image(data)
     ink = ink_map(shrink_for_work(image))
     framing = frame(ink, stroke_range)
-    return Steps(**vars(framing), size=image.size, mode=image.mode, ink=ink, plain=plain_resize(ink))
+    return Steps(**vars(framing), size=image.size, mode=image.mode, ink=ink)
 
 
 def shrink_for_work(image: Image.Image) -> Image.Image:

@@ -181,11 +181,23 @@ def test_drawing_reading_equals_the_forward_pass(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="reading"') and "<html" not in html
-    reading = read_drawing(png, MODELS["book"])
+    reading = read_drawing(png, MODELS["book"], compare_plain=True)
     assert_charts_equal_trace(html, reading.trace)
     assert f"which the network reads as {reading.plain_digit}." in html  # row 1 of the batch
     assert response.headers["HX-Replace-Url"] == "/inside?model=book"
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_plain_resize_goes_through_the_network_only_when_compared():
+    png = drawing_png()
+    alone = read_drawing(png, MODELS["book"])
+    compared = read_drawing(png, MODELS["book"], compare_plain=True)
+    assert alone.trace.x.shape == (1, 784) and not alone.compared and alone.plain_digit is None
+    assert compared.trace.x.shape == (2, 784) and compared.compared
+    np.testing.assert_allclose(compared.trace.x[1], compared.steps.plain.reshape(784))
+    assert compared.plain_digit == int(np.argmax(compared.plain_probabilities))
+    np.testing.assert_allclose(alone.probabilities, compared.probabilities, rtol=1e-5, atol=1e-7)
+    assert alone.digit == compared.digit
 
 
 @pytest.mark.parametrize("model", list(MODELS))
@@ -195,7 +207,7 @@ def test_drawing_renders_for_every_model_and_activation(client, model, activatio
     form = {"image": data_url(png), "model": model, "activation": activation, "shown_model": model}
     response = client.post("/inside/read", data=form, headers=HTMX)
     assert response.status_code == 200
-    reading = read_drawing(png, MODELS[model], activation)
+    reading = read_drawing(png, MODELS[model], activation, compare_plain=True)
     charts = assert_charts_equal_trace(response.get_data(as_text=True), reading.trace)
     assert charts.texts["inside-digit"] == str(reading.digit)
 
@@ -301,7 +313,7 @@ def test_deeper_neuron_detail_lists_the_strongest_inputs(client, test_set):
     response = client.post("/inside/neuron", data=form, headers=HTMX)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    trace = read_drawing(png, MODELS["book"], "relu").trace
+    trace = read_drawing(png, MODELS["book"], "relu", compare_plain=True).trace
     products = trace.z[0][0] * MODELS["book"].network.params["W2"][:, 40]
     strongest = np.argsort(-np.abs(products), kind="stable")[:8]
     listed = [int(i) for i in re.findall(r'data-open-layer="1" data-open-neuron="(\d+)"', html)]

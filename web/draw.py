@@ -64,7 +64,7 @@ def read():
     try:
         model = get_model(request.form.get("model"))
         if request.form.get("image") != "":  # "" is the empty canvas: the invitation, no reading
-            reading = read_drawing(image_bytes(request), model)
+            reading = read_drawing(image_bytes(request), model, compare_plain=compare)
     except (UnknownModel, BadDrawing, PreprocessError) as exc:
         error = error_message(exc)
     context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)

@@ -175,7 +175,7 @@ def trace_for(query: Query) -> tuple:
     if query.image is None:
         return None, None
     try:
-        reading = read_drawing(query.image, query.model, query.activation)
+        reading = read_drawing(query.image, query.model, query.activation, compare_plain=True)
     except PreprocessError as exc:
         raise BadInput(error_message(exc)) from exc
     if reading.blank:
