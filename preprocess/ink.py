@@ -43,7 +43,7 @@ def _pixels(image: Image.Image) -> tuple:
     else:
         target = "RGBA" if has_alpha else "RGB"
     try:
-        pixels = np.asarray(image.convert(target))
+        pixels = np.asarray(image if image.mode == target else image.convert(target))
     except ValueError as exc:
         raise PreprocessError(f"Images in Pillow mode {mode} are not supported.", "mode", mode=mode) from exc
     if pixels.ndim == 2:
@@ -64,6 +64,19 @@ def border_pixels(values: np.ndarray) -> np.ndarray:
     return np.concatenate([part.reshape(-1, *values.shape[2:]) for part in parts])
 
 
+def border_median(values: np.ndarray) -> np.ndarray:
+    """np.median(border_pixels(values), axis=0) as float32: for 8-bit pixels counted per level
+    instead of sorted (the middle two of the counts' running sum)."""
+    pixels = border_pixels(values)
+    if pixels.dtype != np.uint8:
+        return np.median(pixels, axis=0).astype(np.float32)
+    pixels = pixels.reshape(len(pixels), -1)
+    below = np.cumsum([np.bincount(column, minlength=256) for column in pixels.T], axis=1)
+    middle = [(len(pixels) - 1) // 2, len(pixels) // 2]
+    medians = [np.searchsorted(counts, middle, side="right").mean() for counts in below]
+    return np.array(medians, dtype=np.float32).reshape(values.shape[2:])
+
+
 def ink_map(image: Image.Image) -> np.ndarray:
     """How much ink each pixel holds, (H, W) float32 in 0..1.
 
@@ -75,15 +88,16 @@ def ink_map(image: Image.Image) -> np.ndarray:
     """
     colour, alpha, full = _pixels(image)
     levels = np.arange(256, dtype=np.float32)
-    if alpha is not None and float(np.median(border_pixels(alpha))) < full / 2:
-        return _without_floor(levels / np.float32(full))[alpha]
-    background = np.median(border_pixels(colour), axis=0).astype(np.float32)
-    ink = np.zeros(colour.shape[:2], dtype=np.float32)
+    if alpha is not None and float(border_median(alpha)) < full / 2:
+        return _without_floor(levels / np.float32(full)).take(alpha)
+    background = border_median(colour)
+    ink = None
     for value in np.unique(background):  # channels on the same background share one table
         channels = [colour[..., c] for c in range(colour.shape[2]) if background[c] == value]
-        np.maximum(ink, _distance(channels, value, full), out=ink)
+        distance = _distance(channels, value, full)
+        ink = distance if ink is None else np.maximum(ink, distance, out=ink)
     if alpha is not None:
-        ink *= (levels / np.float32(full))[alpha]
+        ink *= (levels / np.float32(full)).take(alpha)
     return ink
 
 
@@ -92,15 +106,20 @@ def _distance(channels: list, background: np.floating, full: float) -> np.ndarra
     largest distance possible, floor taken off. For 8-bit channels the distance is a 256-entry
     table that never falls as |value - background| grows, so the largest of the channels' entries
     is the larger of the entries of their darkest and brightest values: two lookups, not one
-    per channel (a canvas's RGB is three channels on one white)."""
+    per channel (a canvas's RGB is three channels on one white), and one on a white or black
+    background, which no value lies beyond."""
     reach = max(background, full - background)
     if channels[0].dtype != np.uint8:
         values = functools.reduce(np.maximum, [np.abs(c - background) for c in channels])
         return _without_floor(values / reach)
     table = _without_floor(np.abs(np.arange(256, dtype=np.float32) - background) / reach)
-    darkest = functools.reduce(np.minimum, channels)
-    brightest = functools.reduce(np.maximum, channels) if len(channels) > 1 else darkest
-    return np.maximum(table.take(darkest), table.take(brightest))
+    if len(channels) == 1:
+        return table.take(channels[0])
+    darkest = table.take(functools.reduce(np.minimum, channels)) if background > 0 else None
+    brightest = table.take(functools.reduce(np.maximum, channels)) if background < full else None
+    if darkest is None or brightest is None:
+        return brightest if darkest is None else darkest
+    return np.maximum(darkest, brightest, out=darkest)
 
 
 def _without_floor(values: np.ndarray) -> np.ndarray:
