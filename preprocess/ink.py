@@ -65,16 +65,12 @@ def border_pixels(values: np.ndarray) -> np.ndarray:
 
 
 def border_median(values: np.ndarray) -> np.ndarray:
-    """np.median(border_pixels(values), axis=0) as float32: for 8-bit pixels counted per level
-    instead of sorted (the middle two of the counts' running sum)."""
+    """np.median(border_pixels(values), axis=0) as float32. A canvas's border is one colour,
+    and then that colour is the median: no sorting."""
     pixels = border_pixels(values)
-    if pixels.dtype != np.uint8:
-        return np.median(pixels, axis=0).astype(np.float32)
-    pixels = pixels.reshape(len(pixels), -1)
-    below = np.cumsum([np.bincount(column, minlength=256) for column in pixels.T], axis=1)
-    middle = [(len(pixels) - 1) // 2, len(pixels) // 2]
-    medians = [np.searchsorted(counts, middle, side="right").mean() for counts in below]
-    return np.array(medians, dtype=np.float32).reshape(values.shape[2:])
+    if (pixels == pixels[0]).all():
+        return pixels[0].astype(np.float32)
+    return np.median(pixels, axis=0).astype(np.float32)
 
 
 def ink_map(image: Image.Image) -> np.ndarray:
