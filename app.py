@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import filters
     from web import i18n
     from web import inside
+    from web import json_provider
     from web import learn
     from web import learn_data  # noqa: F401  (registers /learn/batches and /learn/test-set)
     from web import security
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(draw.bp)
     app.register_blueprint(inside.bp)
     app.register_blueprint(learn.bp)
+    json_provider.init_app(app)
     i18n.init_app(app)
     filters.init_app(app)
     app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
