@@ -1,8 +1,7 @@
 """Digit reader: draw a digit, watch a NumPy network read it.
 
-`python app.py` serves the app on http://127.0.0.1:5000 with gunicorn, one gevent worker process
-per CPU core (waitress, in one process, on Windows); on first run it installs what is missing
-into .venv.
+`python app.py` serves the app on http://127.0.0.1:5000 with granian, one worker process per CPU
+core (waitress, in one process, on Windows); on first run it installs what is missing into .venv.
 """
 
 if __name__ == "__main__":
@@ -20,6 +19,7 @@ if __name__ == "__main__":
     ensure_requirements()
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -90,22 +90,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-SERVERS = ("gunicorn", "waitress")
+SERVERS = ("granian", "waitress")
 
 
 def choose_server(asked: str | None, os_name: str = os.name) -> tuple[str, str | None]:
-    """(server, notice): gunicorn's pre-fork workers by default; waitress where fork does not exist."""
+    """(server, notice): granian's worker processes by default; waitress on Windows, where granian
+    runs a single worker (its sockets there cannot be shared between processes)."""
     if os_name == "nt" and asked != "waitress":
-        return "waitress", "NOTICE: Windows cannot run a pre-fork server; serving with waitress in one process."
-    return asked or "gunicorn", None
+        return "waitress", "NOTICE: Windows cannot share a socket between worker processes; serving with waitress in one process."
+    return asked or "granian", None
 
 
 def preload(app: Flask) -> None:
-    """Load what requests read (the models, the MNIST test set) before serving, not on the first request.
-
-    Under gunicorn this runs once in the main process before the workers fork, so every worker
-    starts with them in memory (shared copy-on-write).
-    """
+    """Load what requests read (the models, the MNIST test set) before serving, not on the first request."""
     from nn.mnist import DataError
     from web.models import all_models
     from web.samples import test_set
@@ -118,40 +115,35 @@ def preload(app: Flask) -> None:
             app.logger.warning("MNIST test set not loaded: %s", exc)
 
 
-def serve_prefork(app: Flask, host: str, port: int, workers: int) -> None:
-    """gunicorn with gevent workers: one process per core, each with evented I/O.
+def served_app() -> Flask:
+    """What each granian worker serves: the app made from the environment (main() puts its options
+    there as DIGITS_* variables), its models and test set loaded before the first request."""
+    app = create_app()
+    preload(app)
+    return app
 
-    gevent reads every connection in its own greenlet, so clients that send their request slowly
-    or not at all wait without holding a worker (sync or thread workers would be stuck on them);
-    the reading itself (NumPy, Pillow) runs to the end without yielding, a few ms per request.
-    gunicorn's gevent worker patches the standard library itself when it starts, after the fork;
-    that is early enough: before it the app opens no socket and starts no thread, and the locks
-    made before it (logging's) are never held across a wait on the network.
-    """
-    from gunicorn.app.base import BaseApplication  # imports fcntl: not on Windows
 
-    class PreforkServer(BaseApplication):
-        """gunicorn run from Python with its settings as a dict: no command line, no config file."""
+def serve_workers(host: str, port: int, workers: int) -> None:
+    """granian: HTTP is read and written by Rust (tokio and hyper), and Python sees a request only
+    once the whole of it has arrived, so clients that send slowly or not at all hold no worker;
+    each worker process runs the app in one thread (one reading at a time, a core each)."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.constants import RuntimeModes
+    from granian.log import LogLevels
 
-        def load_config(self) -> None:
-            for key, value in options.items():
-                if key in self.cfg.settings:  # older gunicorn lacks control_socket_disable
-                    self.cfg.set(key, value)
-
-        def load(self) -> Flask:
-            return app
-
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    options = {
-        "bind": [bind],
-        "workers": workers,
-        "worker_class": "gevent",
-        "preload_app": True,  # the app (and what preload() loaded) is made once, then forked
-        "keepalive": 0,  # a request per connection: each waits its turn in the kernel's queue (notes/serving.md)
-        "graceful_timeout": 5,  # SIGTERM: idle and slow connections do not hold the stop for 30 s
-        "control_socket_disable": True,  # no runtime control socket in ~/.gunicorn shared by every run
-    }
-    PreforkServer().run()
+    Granian(
+        "app:served_app",
+        factory=True,
+        working_dir=ROOT,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=1,  # one reading at a time per process: threads would only share its core
+        runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
+        log_level=LogLevels.warning,
+    ).serve()
 
 
 def main(argv: list | None = None) -> int:
@@ -165,7 +157,7 @@ def main(argv: list | None = None) -> int:
     parser.add_argument(
         "--server",
         choices=SERVERS,
-        help="gunicorn (pre-fork, the default) or waitress (one process with threads; the default on Windows)",
+        help="granian (worker processes, the default) or waitress (one process with threads; the default on Windows)",
     )
     parser.add_argument("--threads", type=int, default=8, help="waitress's threads (default 8; waitress only)")
     args = parser.parse_args(argv)
@@ -180,8 +172,11 @@ def main(argv: list | None = None) -> int:
             print("NOTICE: waitress serves from one process; --workers is ignored.")
         workers = 1
 
-    config = {"LISTEN_HOST": args.host} | ({"DEFAULT_MODEL": args.model} if args.model else {})
-    app = create_app(config)
+    # The options reach create_app() as configuration from the environment, here and in every worker.
+    os.environ["DIGITS_LISTEN_HOST"] = json.dumps(args.host)
+    if args.model:
+        os.environ["DIGITS_DEFAULT_MODEL"] = json.dumps(args.model)
+    app = create_app()
     with app.app_context():
         from nn import ModelError
         from web.models import all_models
@@ -194,7 +189,6 @@ def main(argv: list | None = None) -> int:
         if args.model and args.model not in models:
             print(f"error: no model {args.model!r}; shipped: {', '.join(models)}", file=sys.stderr)
             return 2
-    preload(app)
     if args.host in ("0.0.0.0", "::"):
         print(
             "NOTICE: listening on every network interface: anyone on this network can open the app "
@@ -206,11 +200,12 @@ def main(argv: list | None = None) -> int:
         f"({server}, {processes}; Ctrl+C to stop)",
         flush=True,
     )
-    if server == "gunicorn":
-        serve_prefork(app, args.host, args.port, workers)
+    if server == "granian":
+        serve_workers(args.host, args.port, workers)
     else:
         import waitress
 
+        preload(app)
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="digit-reader")
     return 0
 

@@ -1,6 +1,6 @@
 """How fast one drawing is read over HTTP: the JSON API and the drawing page's fragment route.
 
-Starts the app for real (`python app.py`, gunicorn) on a free port of 127.0.0.1, posts a 280x280
+Starts the app for real (`python app.py`, granian) on a free port of 127.0.0.1, posts a 280x280
 drawing N times one after another to POST /api/predict (raw PNG) and to POST /read (the form
 htmx sends, answered with the result fragment), and prints median and 95th percentile latency.
 If `wrk` is installed, it then runs a short bounded load on 127.0.0.1 only (default 10 s,

@@ -1,5 +1,5 @@
 """A whole class drawing at once: requests per second and latency under load, `python app.py`
-(gunicorn, a gevent worker per CPU core) side by side with the single-process waitress server
+(granian, a worker process per CPU core) side by side with the single-process waitress server
 (`python app.py --server waitress`), in the same run.
 
 Starts each server in turn on a free port of 127.0.0.1, warms it up, then runs wrk (Debian's
@@ -33,7 +33,7 @@ from bench.api_latency import free_port
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = [  # (label, extra arguments of app.py)
     ("waitress, 1 process (--server waitress)", ["--server", "waitress"]),
-    (f"python app.py: gunicorn, {os.cpu_count()} workers", []),
+    (f"python app.py: granian, {os.cpu_count()} workers", []),
 ]
 
 WRK_SCRIPT = (

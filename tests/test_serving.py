@@ -105,11 +105,11 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="co
 @pytest.mark.parametrize(
     ("asked", "os_name", "server", "notice"),
     [
-        (None, "posix", "gunicorn", False),
-        ("gunicorn", "posix", "gunicorn", False),
+        (None, "posix", "granian", False),
+        ("granian", "posix", "granian", False),
         ("waitress", "posix", "waitress", False),
         (None, "nt", "waitress", True),
-        ("gunicorn", "nt", "waitress", True),
+        ("granian", "nt", "waitress", True),
         ("waitress", "nt", "waitress", False),
     ],
 )
@@ -198,7 +198,7 @@ def normal_requests_among_slow_clients(port: int) -> tuple:
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+@pytest.mark.parametrize("server", ["granian", "waitress"])
 def test_slow_clients_do_not_hold_up_a_normal_request(tmp_path, server):
     with running_app(tmp_path, "--server", server, "--workers", "2") as (_, port):
         get, post, errors = normal_requests_among_slow_clients(port)
