@@ -6,6 +6,7 @@ MNIST has only ever seen digits framed that way, so a drawing must be framed the
 On top of that the strokes are brought to a width MNIST's digits have (see strokes.py).
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -34,24 +35,38 @@ MNIST_STROKE_RANGE = (1.7, 2.4)
 
 @dataclass
 class Framing:
-    """Each step of framing one ink map; arrays are float32 in 0..1."""
+    """Each step of framing one ink map; arrays are float32 in 0..1. `source` is the cropped ink
+    with its strokes adjusted, at WORK_SCALE times the box; `fitted` (it in the 20 px box) and its
+    centre of mass are made when first asked for: only the pages that show the steps need them."""
 
     blank: bool
     bbox: tuple | None
     cropped: np.ndarray
-    fitted: np.ndarray
-    center_of_mass: tuple | None
+    source: np.ndarray
     shift: tuple | None
     mnist: np.ndarray
     stroke_width: float | None
     stroke_change: float
 
+    @functools.cached_property
+    def fitted(self) -> np.ndarray:
+        if self.blank:
+            return self.source
+        return np.clip(_normalised(resize(self.source, *_fit_size(*self.source.shape, BOX_SIZE))), 0.0, 1.0)
+
+    @functools.cached_property
+    def center_of_mass(self) -> tuple | None:
+        return None if self.blank else center_of_mass(self.fitted)
+
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
-    """A float32 2-D copy in 0..1; NaN is no ink, infinities clip to the ends."""
+    """Float32 2-D in 0..1; NaN is no ink, infinities clip to the ends. An ink map that already is
+    (what ink_map makes) comes back as it is, not copied."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
         raise ValueError(f"an ink map is 2-D (H, W); got shape {ink.shape}")
+    if ink.size and 0.0 <= ink.min() and ink.max() <= 1.0:  # NaN fails both comparisons
+        return ink
     ink = np.clip(ink, 0.0, 1.0)
     ink[np.isnan(ink)] = 0.0
     return ink
@@ -126,7 +141,7 @@ def frame(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> F
     ink = clean_ink(ink)
     empty = np.zeros((FRAME_SIZE, FRAME_SIZE), dtype=np.float32)
     nothing = np.zeros((0, 0), dtype=np.float32)
-    blank = Framing(True, None, nothing, nothing, None, None, empty, None, 0.0)
+    blank = Framing(True, None, nothing, nothing, None, empty, None, 0.0)
     ink, mask = remove_specks(ink, ink > NOISE_FLOOR, SPECK_FRACTION)
     box = ink_bbox(mask)
     if box is None:
@@ -136,7 +151,6 @@ def frame(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> F
         return blank
     cropped = _normalised(ink[top:bottom, left:right])
     source, measured, change = _adjust_strokes(cropped, stroke_range)
-    fitted = np.clip(_normalised(resize(source, *_fit_size(*source.shape, BOX_SIZE))), 0.0, 1.0)
     scale = BOX_SIZE / max(source.shape)
     source_com = center_of_mass(source)
     shift = tuple(
@@ -144,7 +158,7 @@ def frame(ink: np.ndarray, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> F
         for centre, c, size in zip(CENTRE, source_com, source.shape, strict=True)
     )
     mnist = np.clip(_normalised(place(source, scale, shift)), 0.0, 1.0)
-    return Framing(False, box, cropped, fitted, center_of_mass(fitted), shift, mnist, measured, change)
+    return Framing(False, box, cropped, source, shift, mnist, measured, change)
 
 
 def place(source: np.ndarray, scale: float, shift: tuple) -> np.ndarray:

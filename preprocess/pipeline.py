@@ -1,6 +1,7 @@
 """The whole way from uploaded bytes to the network's input, keeping every step so that
 the pages can show what happened to a drawing."""
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ class Steps(Framing):
     ink: (H, W) ink map, of the image itself or, when its longer side is over MAX_WORKING_SIDE,
     of the image shrunk by a whole factor (bbox is in ink's pixels).
     blank: no digit found (then mnist is all zeros; bbox, shift, center_of_mass and
-    stroke_width are None; cropped and fitted are empty).
+    stroke_width are None; cropped, source and fitted are empty).
     bbox: (top, left, bottom, right) of the ink in `ink`, bottom/right exclusive.
     cropped: the ink inside bbox, scaled so its strongest pixel is 1.
-    fitted: the digit with its longer side 20 px (strokes already brought to MNIST width).
+    source: cropped with its strokes brought to MNIST width, at 4x the 20 px box.
+    fitted: the digit with its longer side 20 px (source shrunk; made when first asked for).
     center_of_mass: of `fitted`, in its pixel indices. shift: where fitted's top-left corner
     went in the 28x28, in pixels with fractions (the digit is placed to a fraction of a
     pixel), so center_of_mass + shift is about (14, 14) (fitted is a separately rounded
@@ -59,7 +61,8 @@ def mnistify(data: bytes, stroke_range: tuple | None = MNIST_STROKE_RANGE) -> St
     image = decode_image(data)
     ink = ink_map(shrink_for_work(image))
     framing = frame(ink, stroke_range)
-    return Steps(**vars(framing), size=image.size, mode=image.mode, ink=ink)
+    framed = {field.name: getattr(framing, field.name) for field in dataclasses.fields(framing)}
+    return Steps(**framed, size=image.size, mode=image.mode, ink=ink)
 
 
 def shrink_for_work(image: Image.Image) -> Image.Image:
