@@ -123,16 +123,24 @@ def served_app() -> Flask:
     return app
 
 
-def serve_workers(host: str, port: int, workers: int) -> None:
+def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
     """granian: HTTP is read and written by Rust (tokio and hyper), and Python sees a request only
     once the whole of it has arrived, so clients that send slowly or not at all hold no worker;
-    each worker process runs the app in one thread (one reading at a time, a core each)."""
+    each worker process runs the app in one thread (one reading at a time, a core each).
+
+    Where processes start by fork (Linux), the workers are forked from this process and serve
+    `app` as it is, models and test set already loaded: one copy of the weights in memory and in
+    the CPU's shared cache for all workers. Elsewhere each worker makes its own by served_app().
+    """
+    import gc
+    import multiprocessing
+
     from granian import Granian
     from granian.constants import Interfaces
     from granian.constants import RuntimeModes
     from granian.log import LogLevels
 
-    Granian(
+    server = Granian(
         "app:served_app",
         factory=True,
         working_dir=ROOT,
@@ -143,7 +151,12 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         blocking_threads=1,  # one reading at a time per process: threads would only share its core
         runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
         log_level=LogLevels.warning,
-    ).serve()
+    )
+    if multiprocessing.get_start_method() == "fork":
+        gc.freeze()  # what is loaded now stays: the workers' collections skip it and never copy its pages
+        server.serve(target_loader=lambda _target: app)
+    else:
+        server.serve()
 
 
 def main(argv: list | None = None) -> int:
@@ -200,12 +213,12 @@ def main(argv: list | None = None) -> int:
         f"({server}, {processes}; Ctrl+C to stop)",
         flush=True,
     )
+    preload(app)
     if server == "granian":
-        serve_workers(args.host, args.port, workers)
+        serve_workers(app, args.host, args.port, workers)
     else:
         import waitress
 
-        preload(app)
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="digit-reader")
     return 0
 

@@ -20,6 +20,7 @@ import pytest
 from app import choose_server
 from app import create_app
 from app import preload
+from app import served_app
 from tests.conftest import free_port
 from tests.digits import digit_png
 
@@ -128,6 +129,15 @@ def test_preload_loads_models_and_test_set():
     assert set(app.extensions["digit_models"]["models"]) >= {"book", "default"}
     images, labels = app.extensions["digit_samples"]["test"]
     assert images.shape == (10_000, 28, 28) and labels.shape == (10_000,)
+
+
+def test_served_app_takes_its_options_from_the_environment_and_is_preloaded(monkeypatch):
+    monkeypatch.setenv("DIGITS_DEFAULT_MODEL", '"book"')  # as main() writes them: JSON strings
+    monkeypatch.setenv("DIGITS_LISTEN_HOST", '"0.0.0.0"')
+    app = served_app()
+    assert app.config["DEFAULT_MODEL"] == "book" and app.config["LISTEN_HOST"] == "0.0.0.0"
+    assert set(app.extensions["digit_models"]["models"]) >= {"book", "default"}
+    assert app.extensions["digit_samples"]["test"][0].shape == (10_000, 28, 28)
 
 
 # --- The real server ------------------------------------------------------------------------------
