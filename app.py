@@ -97,7 +97,7 @@ def choose_server(asked: str | None, os_name: str = os.name) -> tuple[str, str |
     """(server, notice): granian's worker processes by default; waitress on Windows, where granian
     runs a single worker (its sockets there cannot be shared between processes)."""
     if os_name == "nt" and asked != "waitress":
-        return "waitress", "NOTICE: Windows cannot share a socket between worker processes; serving with waitress in one process."
+        return "waitress", "NOTICE: on Windows the app is served by waitress in one process (no worker processes)."
     return asked or "granian", None
 
 
