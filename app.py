@@ -123,14 +123,23 @@ def served_app() -> Flask:
     return app
 
 
+def served_asgi_app():
+    """served_app() as granian serves it: over ASGI, each request's body read whole first."""
+    from web.buffered_asgi import BufferedWSGI
+
+    return BufferedWSGI(served_app())
+
+
 def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
-    """granian: HTTP is read and written by Rust (tokio and hyper), and Python sees a request only
-    once the whole of it has arrived, so clients that send slowly or not at all hold no worker;
-    each worker process runs the app in one thread (one reading at a time, a core each).
+    """granian: HTTP is read and written by Rust (tokio and hyper); a worker's event loop waits for
+    each request's whole body (web/buffered_asgi.py), so clients that send slowly or not at all
+    hold nothing; then the worker runs the app in its one thread (one reading at a time, a core
+    each).
 
     Where processes start by fork (Linux), the workers are forked from this process and serve
     `app` as it is, models and test set already loaded: one copy of the weights in memory and in
-    the CPU's shared cache for all workers. Elsewhere each worker makes its own by served_app().
+    the CPU's shared cache for all workers. Elsewhere each worker makes its own by
+    served_asgi_app().
     """
     import gc
     import multiprocessing
@@ -140,21 +149,23 @@ def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
     from granian.constants import RuntimeModes
     from granian.log import LogLevels
 
+    from web.buffered_asgi import BufferedWSGI
+
     server = Granian(
-        "app:served_app",
+        "app:served_asgi_app",
         factory=True,
         working_dir=ROOT,
         address=host,
         port=port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.ASGINL,  # ASGI without lifespan events: the app has none
         workers=workers,
-        blocking_threads=1,  # one reading at a time per process: threads would only share its core
         runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
         log_level=LogLevels.warning,
     )
     if multiprocessing.get_start_method() == "fork":
+        served = BufferedWSGI(app)
         gc.freeze()  # what is loaded now stays: the workers' collections skip it and never copy its pages
-        server.serve(target_loader=lambda _target: app)
+        server.serve(target_loader=lambda _target: served)
     else:
         server.serve()
 

@@ -172,20 +172,34 @@ def test_sigterm_stops_server_and_workers(tmp_path):
         assert not [pid for pid in workers if alive(pid)]
 
 
-def normal_requests_among_slow_clients(port: int) -> tuple:
-    """Open 10 silent connections and 30 that send a request a byte a second, then send a normal
-    GET and POST: (GET's (status, body), POST's (status, body), errors of the slow clients).
-    Raises TimeoutError when a normal request gets no answer within ANSWER_TIMEOUT."""
+def slow_upload() -> tuple:
+    """(what a stalling upload sends at once, what it then sends a byte a second): a drawing's
+    whole request head and its body's first bytes, then the rest of the body."""
+    body = digit_png("7")
+    head = (
+        "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body[:10], body[10:]
+
+
+def normal_requests_among_slow_clients(port: int, at_once: bytes = b"", trickled: bytes = SLOW_REQUEST) -> tuple:
+    """Open 10 silent connections and 30 that send `at_once`, then `trickled` a byte a second (a
+    request's head by default), then send a normal GET and POST: (GET's (status, body), POST's
+    (status, body), errors of the slow clients). Raises TimeoutError when a normal request gets
+    no answer within ANSWER_TIMEOUT."""
     silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(10)]
     slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(30)]
+    for connection in slow:
+        connection.sendall(at_once)
     stop = threading.Event()
     errors = []
 
     def drip():
-        for i in range(min(20, len(SLOW_REQUEST) - 1)):  # never the last byte: never a whole request
+        for i in range(min(20, len(trickled) - 1)):  # never the last byte: never a whole request
             for connection in slow:
                 try:
-                    connection.send(SLOW_REQUEST[i : i + 1])
+                    connection.send(trickled[i : i + 1])
                 except OSError as error:
                     errors.append(error)
             if stop.wait(1):
@@ -212,6 +226,16 @@ def normal_requests_among_slow_clients(port: int) -> tuple:
 def test_slow_clients_do_not_hold_up_a_normal_request(tmp_path, server):
     with running_app(tmp_path, "--server", server, "--workers", "2") as (_, port):
         get, post, errors = normal_requests_among_slow_clients(port)
+    assert get[0] == 200 and b'"models"' in get[1]
+    assert post[0] == 200 and b'"digit"' in post[1]
+    assert not errors, f"the slow clients were cut off: {errors[:3]}"
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("server", ["granian", "waitress"])
+def test_stalled_uploads_do_not_hold_up_a_normal_request(tmp_path, server):
+    with running_app(tmp_path, "--server", server, "--workers", "2") as (_, port):
+        get, post, errors = normal_requests_among_slow_clients(port, *slow_upload())
     assert get[0] == 200 and b'"models"' in get[1]
     assert post[0] == 200 and b'"digit"' in post[1]
     assert not errors, f"the slow clients were cut off: {errors[:3]}"
