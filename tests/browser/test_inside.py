@@ -71,10 +71,7 @@ def test_the_page_updates_live_while_drawing_on_its_own_canvas(page, live_server
     page.mouse.up()
     expect(page.get_by_test_id("inside-digit")).to_have_text("7")
     expect(page.locator("#reading .source")).to_contain_text("Your drawing")
-    # Clear once the stroke's last reading is in (a clear racing a reading in flight is a separate
-    # question: under heavy load this test once saw the stroke's reading win; not yet understood).
-    page.wait_for_load_state("networkidle")
-    page.locator("#inside-form [data-action=clear]").click()
+    page.locator("#inside-form [data-action=clear]").click()  # a reading may still be in flight
     expect(page.get_by_test_id("invitation")).to_be_visible()
 
 
