@@ -14,7 +14,9 @@ Contract (the drawing page and the inside page both rely on it):
   load and restore) the PNG of the drawing, 280x280 on white whatever the screen, is written as a
   data URL into the form's <input name="image">, then a `drawing-changed` event (bubbling) is
   dispatched on the form: put hx-trigger="drawing-changed" on the form. An empty drawing writes ""
-  (the server answers with an invitation to draw). The event's detail.source says what changed
+  (the server answers with an invitation to draw). Give the form hx-sync="this:queue last" and a
+  swap that keeps its target element (outerMorph): htmx 4 drops the answer to a queued request
+  whose target was replaced meanwhile, so with outerHTML a Clear pressed during a reading was lost. The event's detail.source says what changed
   it: "stroke", "undo", "clear" or "load" (the user, on this page) or "restore" (the drawing read
   back from storage: on page load, or changed in another tab).
 - Buttons inside the form with data-action="clear" / data-action="undo" are wired; so are the keys
