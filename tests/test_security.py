@@ -282,7 +282,7 @@ def test_fragment_bug_replaces_the_target_and_keeps_its_id(client, monkeypatch):
     html = text_of(response)
     assert "<html" not in html and html.lstrip().startswith('<div id="result" class="server-error"')
     assert "서버에서 문제가 생겼습니다." in html  # translated
-    assert response.headers["HX-Reswap"] == "outerHTML" and response.headers["X-Request-ID"] in html
+    assert response.headers["HX-Reswap"] == "outerMorph" and response.headers["X-Request-ID"] in html
     assert_no_leak(html)
 
 

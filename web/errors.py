@@ -104,10 +104,10 @@ def target_id() -> str | None:
 
 
 def error_page(rid: str):
-    """The message as a fragment that replaces the htmx target (whatever its swap style), else a page."""
+    """The message as a fragment morphed into the htmx target (whatever its swap style), else a page."""
     if is_htmx():
         response = make_response(render_template("partials/server_error.html", request_id=rid, block=target_id()))
-        response.headers["HX-Reswap"] = "outerHTML"
+        response.headers["HX-Reswap"] = "outerMorph"  # the target stays: requests queued behind land too
         return response
     return make_response(render_template("server_error.html", request_id=rid))
 
