@@ -218,7 +218,7 @@ def main(argv: list | None = None) -> int:
             "NOTICE: listening on every network interface: anyone on this network can open the app "
             f"at http://<this computer's address>:{args.port}/ (use --host 127.0.0.1 to keep it local)."
         )
-    processes = f"{workers} worker processes" if workers > 1 else "1 process"
+    processes = "1 process" if server == "waitress" else f"{workers} worker process{'es' if workers > 1 else ''}"
     print(
         f"Digit reader on http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/ "
         f"({server}, {processes}; Ctrl+C to stop)",
