@@ -3,6 +3,7 @@ driven here by hand (the messages a server would send); tests/test_serving.py ru
 under granian with slow and stalled clients."""
 
 import asyncio
+import concurrent.futures
 import json
 
 from flask import Flask
@@ -68,7 +69,9 @@ def serve(app: Flask, request_scope: dict, chunks: list) -> tuple:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(BufferedWSGI(app)(request_scope, receive, send))
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, BufferedWSGI(app)(request_scope, receive, send)).result()
     if not sent:
         return None, {}, b"", received
     start, body = sent
