@@ -4,6 +4,8 @@ Clear) while that reading is certainly still in flight."""
 
 from urllib.parse import parse_qs
 
+from playwright.sync_api import expect
+
 
 def drawing_of(request) -> str | None:
     """The `image` field a reading request posts ("" for the empty canvas), None if it has none."""
@@ -36,3 +38,18 @@ class HeldReading:
     def release(self):
         assert len(self.routes) == 1, "no reading of a drawing was held"
         self.routes[0].continue_()
+
+
+def clear_while_a_reading_is_held(page, path: str, draw, form: str) -> None:
+    """Draw (`draw()`), hold the drawing's first reading to `path`, press the Clear of the form
+    `form` (a CSS selector), then let the held reading arrive and wait until Clear's own request
+    has been answered and nothing is in flight: what the page shows then is the race's outcome."""
+    held = HeldReading(page, path)
+    with page.expect_request(held.is_drawing):
+        draw()  # the first reading is held; the later ones wait in htmx's queue
+    page.locator(f"{form} [data-action=clear]").click()
+    expect(page.locator(form)).to_have_attribute("data-drawing-state", "empty")
+    with page.expect_response(lambda response: is_blank_reading(response, path)) as cleared:
+        held.release()  # the drawing's reading arrives and is swapped in; Clear's request goes after it
+    cleared.value.finished()
+    page.wait_for_load_state("networkidle")

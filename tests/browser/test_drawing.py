@@ -12,8 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.held import HeldReading
-from tests.browser.held import is_blank_reading
+from tests.browser.held import clear_while_a_reading_is_held
 from tests.digits import EXTRA_STROKE
 from tests.digits import STROKES
 
@@ -190,15 +189,7 @@ def test_clear_wins_over_a_reading_still_in_flight(page, live_server):
     reading has arrived, the invitation shows and stays (Clear's request, queued behind it, still
     has #result to swap into: outerMorph keeps it); a new drawing after it is read."""
     open_page(page, live_server)
-    held = HeldReading(page, "/read")
-    with page.expect_request(held.is_drawing):
-        mouse_draw(page, "7")  # the first reading is held; the later ones wait in htmx's queue
-    page.get_by_test_id("clear").click()
-    expect(page.locator("#draw-form")).to_have_attribute("data-drawing-state", "empty")
-    with page.expect_response(lambda response: is_blank_reading(response, "/read")) as cleared:
-        held.release()  # the 7's reading arrives and is swapped in; Clear's request goes after it
-    cleared.value.finished()
-    page.wait_for_load_state("networkidle")
+    clear_while_a_reading_is_held(page, "/read", lambda: mouse_draw(page, "7"), "#draw-form")
     expect_empty(page)
     mouse_draw(page, "1")
     expect_digit(page, "1")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.held import HeldReading
-from tests.browser.held import is_blank_reading
+from tests.browser.held import clear_while_a_reading_is_held
 from tests.digits import STROKES
 
 pytestmark = pytest.mark.browser
@@ -80,15 +80,7 @@ def test_clear_wins_over_a_reading_still_in_flight(page, live_server):
     reading has arrived, the invitation shows and stays; a new drawing after it is read."""
     fresh(page, live_server, "/inside?model=book")
     expect(page.get_by_test_id("invitation")).to_be_visible()
-    held = HeldReading(page, "/inside/read")
-    with page.expect_request(held.is_drawing):
-        draw(page, "inside-canvas", "7")  # the first reading is held; the later ones wait in htmx's queue
-    page.locator("#inside-form [data-action=clear]").click()
-    expect(page.locator("#inside-form")).to_have_attribute("data-drawing-state", "empty")
-    with page.expect_response(lambda response: is_blank_reading(response, "/inside/read")) as cleared:
-        held.release()  # the 7's reading arrives and is swapped in; Clear's request goes after it
-    cleared.value.finished()
-    page.wait_for_load_state("networkidle")
+    clear_while_a_reading_is_held(page, "/inside/read", lambda: draw(page, "inside-canvas", "7"), "#inside-form")
     expect(page.get_by_test_id("invitation")).to_be_visible()
     expect(page.locator("#reading")).to_have_attribute("data-state", "waiting")
     draw(page, "inside-canvas", "1")
