@@ -123,23 +123,23 @@ def served_app() -> Flask:
     return app
 
 
-def served_asgi_app():
-    """served_app() as granian serves it: over ASGI, each request's body read whole first."""
-    from web.buffered_asgi import BufferedWSGI
+def served_rsgi_app():
+    """served_app() as granian serves it: over RSGI, each request's body read whole first."""
+    from web.buffered_rsgi import BufferedWSGI
 
     return BufferedWSGI(served_app())
 
 
 def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
     """granian: HTTP is read and written by Rust (tokio and hyper); a worker's event loop waits for
-    each request's whole body (web/buffered_asgi.py), so clients that send slowly or not at all
+    each request's whole body (web/buffered_rsgi.py), so clients that send slowly or not at all
     hold nothing; then the worker runs the app in its one thread (one reading at a time, a core
     each).
 
     Where processes start by fork (Linux), the workers are forked from this process and serve
     `app` as it is, models and test set already loaded: one copy of the weights in memory and in
     the CPU's shared cache for all workers. Elsewhere each worker makes its own by
-    served_asgi_app().
+    served_rsgi_app().
     """
     import gc
     import multiprocessing
@@ -149,15 +149,15 @@ def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
     from granian.constants import RuntimeModes
     from granian.log import LogLevels
 
-    from web.buffered_asgi import BufferedWSGI
+    from web.buffered_rsgi import BufferedWSGI
 
     server = Granian(
-        "app:served_asgi_app",
+        "app:served_rsgi_app",
         factory=True,
         working_dir=ROOT,
         address=host,
         port=port,
-        interface=Interfaces.ASGINL,  # ASGI without lifespan events: the app has none
+        interface=Interfaces.RSGI,
         workers=workers,
         runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
         log_level=LogLevels.warning,
