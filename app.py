@@ -161,6 +161,7 @@ def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
         workers=workers,
         runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
         log_level=LogLevels.warning,
+        workers_kill_timeout=5,  # SIGTERM: a stalled upload does not hold the stop (granian would wait for it)
     )
     if multiprocessing.get_start_method() == "fork":
         served = BufferedWSGI(app)

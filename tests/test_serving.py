@@ -166,9 +166,14 @@ def test_sigterm_stops_server_and_workers(tmp_path):
     with running_app(tmp_path, "--workers", "2") as (process, port):
         workers = wait_for_children(process.pid, 2)
         idle = socket.create_connection(("127.0.0.1", port))  # an open connection must not hold the stop
+        stalled = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]  # nor uploads in progress
+        for connection in stalled:
+            connection.sendall(slow_upload()[0])
+        request(port, "GET", "/api/models")  # the uploads have reached the server
         process.send_signal(signal.SIGTERM)
         assert process.wait(15) == 0
-        idle.close()
+        for connection in [idle, *stalled]:
+            connection.close()
         assert not [pid for pid in workers if alive(pid)]
 
 
