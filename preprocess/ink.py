@@ -18,6 +18,7 @@ INK_FLOOR = 0.08
 GREY_MODES = ("1", "L", "LA", "La")
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
 ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
+LEVELS = np.arange(256, dtype=np.float32)  # the values of an 8-bit channel, for its lookup tables
 
 
 def _scale_wide(values: np.ndarray) -> np.ndarray:
@@ -83,9 +84,8 @@ def ink_map(image: Image.Image) -> np.ndarray:
     0..1) so that paper grain, JPEG ripples and scanner noise are no ink at all.
     """
     colour, alpha, full = _pixels(image)
-    levels = np.arange(256, dtype=np.float32)
     if alpha is not None and float(border_median(alpha)) < full / 2:
-        return _without_floor(levels / np.float32(full)).take(alpha)
+        return _without_floor(LEVELS / np.float32(full)).take(alpha)
     background = border_median(colour)
     ink = None
     for value in np.unique(background):  # channels on the same background share one table
@@ -93,7 +93,7 @@ def ink_map(image: Image.Image) -> np.ndarray:
         distance = _distance(channels, value, full)
         ink = distance if ink is None else np.maximum(ink, distance, out=ink)
     if alpha is not None:
-        ink *= (levels / np.float32(full)).take(alpha)
+        ink *= (LEVELS / np.float32(full)).take(alpha)
     return ink
 
 
@@ -108,7 +108,7 @@ def _distance(channels: list, background: np.floating, full: float) -> np.ndarra
     if channels[0].dtype != np.uint8:
         values = functools.reduce(np.maximum, [np.abs(c - background) for c in channels])
         return _without_floor(values / reach)
-    table = _without_floor(np.abs(np.arange(256, dtype=np.float32) - background) / reach)
+    table = _without_floor(np.abs(LEVELS - background) / reach)
     if len(channels) == 1:
         return table.take(channels[0])
     darkest = table.take(functools.reduce(np.minimum, channels)) if background > 0 else None
