@@ -3,8 +3,10 @@ app, install requirements.txt into it, and run the app again from there. Standar
 so it works before anything is installed, on Linux, macOS and Windows alike.
 """
 
+import ast
 import importlib.metadata
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -15,13 +17,53 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 
 
+MARKER_VALUES = {
+    "platform_machine": platform.machine(),
+    "platform_system": platform.system(),
+    "sys_platform": sys.platform,
+    "os_name": os.name,
+}
+MARKER_TESTS = {
+    ast.Eq: str.__eq__,
+    ast.NotEq: str.__ne__,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+}
+
+
+def marker_holds(marker: str) -> bool:
+    """Whether an environment marker (`platform_machine == "x86_64" or ...`) holds here: the
+    names above compared with ==, !=, in, not in, joined by and/or. Anything else counts as
+    holding, and pip decides."""
+
+    def value(node: ast.expr) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        return MARKER_VALUES[node.id]  # a Name; KeyError or AttributeError otherwise
+
+    def holds(node: ast.expr) -> bool:
+        if isinstance(node, ast.BoolOp):
+            results = [holds(each) for each in node.values]
+            return all(results) if isinstance(node.op, ast.And) else any(results)
+        (op,), (right,) = node.ops, node.comparators
+        return MARKER_TESTS[type(op)](value(node.left), value(right))
+
+    try:
+        return holds(ast.parse(marker.strip(), mode="eval").body)
+    except (SyntaxError, KeyError, AttributeError, ValueError):
+        return True
+
+
 def requirement_names(requirements: Path) -> list:
-    """Distribution names in a requirements file, without versions, comments or -r lines."""
+    """Distribution names in a requirements file, without versions, comments or -r lines, nor
+    those whose environment marker rules this machine out."""
     names = []
     for line in requirements.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
-            names.append(re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0])
+            requirement, _, marker = line.partition(";")
+            if not marker or marker_holds(marker):
+                names.append(re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0])
     return names
 
 

@@ -4,6 +4,7 @@ Every image is drawn here with Pillow, so the tests need no data files.
 """
 
 import io
+import platform
 import struct
 import warnings
 import zlib
@@ -18,6 +19,7 @@ from imaging.components import label_runs
 from preprocess import MNIST_STROKE_RANGE
 from preprocess import PreprocessError
 from preprocess import Steps
+from preprocess import decode
 from preprocess import decode_image
 from preprocess import ink_map
 from preprocess import mnist_style
@@ -28,6 +30,7 @@ from preprocess.decode import MAX_PIXELS
 from preprocess.decode import MAX_SIDE
 from preprocess.framing import frame
 from preprocess.strokes import stroke_width
+from tests.digits import labelled_drawings
 from tests.shapes import count_pieces
 
 CANVAS = 280
@@ -418,6 +421,91 @@ def test_decompression_bomb_is_an_error_not_a_warning(monkeypatch):
 
 def test_preprocess_error_is_a_value_error():
     assert issubclass(PreprocessError, ValueError)
+
+
+# --------------------------------------------------------------------------- PNG decoders
+
+
+def decoded_by_pillow(data: bytes, monkeypatch) -> Image.Image:
+    with monkeypatch.context() as patch:
+        patch.setattr(decode, "pyspng", None)
+        return decode_image(data)
+
+
+def smooth_pixels(shape: tuple) -> np.ndarray:
+    """Slowly changing values, so that the PNG encoder picks every row filter (Sub, Up, Average, Paeth)."""
+    rng = np.random.default_rng(sum(shape))
+    return (np.cumsum(rng.integers(0, 3, shape), axis=1) % 256).astype(np.uint8)
+
+
+def interlaced_grey_png(value: int) -> bytes:
+    """A 1x1 8-bit grey Adam7 PNG (Pillow cannot write interlaced ones): only pass 1 has a pixel."""
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 1)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(bytes([0, value])))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+PLAIN_PNGS = {
+    **{name: data for name, data, _ in labelled_drawings()},  # the canvas's own PNGs
+    **{
+        f"{mode} {height}x{width}": encode(
+            Image.fromarray(smooth_pixels((height, width, channels)).squeeze(-1 if channels == 1 else None))
+        )
+        for mode, channels in (("L", 1), ("RGB", 3), ("RGBA", 4))
+        for height, width in ((1, 1), (9, 31), (280, 280), (300, 17))
+    },
+    "noise RGBA": encode(Image.fromarray(np.random.default_rng(1).integers(0, 256, (64, 48, 4), dtype=np.uint8))),
+}
+
+
+@pytest.mark.parametrize("name", PLAIN_PNGS)
+def test_libspng_decodes_plain_pngs_to_exactly_pillows_pixels(name, monkeypatch):
+    data = PLAIN_PNGS[name]
+    with Image.open(io.BytesIO(data)) as opened:
+        assert decode._plain_png_pixels(opened, data) is not None or decode.pyspng is None
+    ours, pillows = decode_image(data), decoded_by_pillow(data, monkeypatch)
+    assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
+    assert np.array_equal(np.asarray(ours), np.asarray(pillows))
+
+
+def test_libspng_is_there_where_requirements_txt_installs_it():
+    if platform.machine() in ("x86_64", "AMD64", "arm64"):
+        assert decode.pyspng is not None
+
+
+OTHER_PNGS = {
+    "LA": encode(in_mode("LA")),
+    "P": encode(in_mode("P")),
+    "P with transparency": encode(in_mode("P_transparency")),
+    "RGB with a transparent colour": encode(in_mode("RGB"), transparency=(255, 255, 255)),
+    "16-bit grey": encode(in_mode("I;16")),
+    "1-bit": encode(in_mode("1")),
+    "interlaced": interlaced_grey_png(200),
+    "with EXIF": encode(in_mode("RGB"), exif=Image.Exif().tobytes()),
+    "animated": encode(in_mode("RGBA"), save_all=True, append_images=[in_mode("RGBA").rotate(90)]),
+}
+
+
+@pytest.mark.parametrize("name", OTHER_PNGS)
+def test_other_pngs_are_left_to_pillow(name, monkeypatch):
+    data = OTHER_PNGS[name]
+    with Image.open(io.BytesIO(data)) as opened:
+        assert decode._plain_png_pixels(opened, data) is None
+    ours, pillows = decode_image(data), decoded_by_pillow(data, monkeypatch)
+    assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
+    assert np.array_equal(np.asarray(ours), np.asarray(pillows))
+
+
+def test_a_png_libspng_refuses_gets_pillows_words():
+    broken = bytearray(drawing())
+    start = broken.index(b"IDAT") + 4
+    broken[start + 2 : start + 40] = bytes(38)  # the compressed pixels garbled, the chunk's length kept
+    with pytest.raises(PreprocessError, match="truncated or corrupt"):
+        decode_image(bytes(broken))
 
 
 # --------------------------------------------------------------------------- mnist_style on arrays
