@@ -1,6 +1,7 @@
 """Drawings to MNIST-style 28x28 inputs: decode the bytes, find the ink, frame it as MNIST did.
 
-Knows nothing of Flask or of the network: NumPy, Pillow and the standard library only.
+Knows nothing of Flask or of the network: NumPy, Pillow and the standard library, and (where
+installed) libspng and zlib-ng to decode canvas PNGs faster (preprocess/fast_png.py).
 """
 
 from preprocess.decode import PreprocessError

@@ -21,6 +21,7 @@ from preprocess import PreprocessError
 from preprocess import Steps
 from preprocess import decode
 from preprocess import decode_image
+from preprocess import fast_png
 from preprocess import ink_map
 from preprocess import mnist_style
 from preprocess import mnistify
@@ -366,12 +367,13 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def zero_size_png() -> bytes:
-    header = struct.pack(">IIBBBBB", 0, 0, 8, 0, 0, 0, 0)
+def grey_png(width: int, height: int, rows: bytes, interlaced: bool = False) -> bytes:
+    """An 8-bit grey PNG written by hand (Pillow cannot write interlaced ones, nor lie in the header)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, interlaced)
     return (
         b"\x89PNG\r\n\x1a\n"
         + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b""))
+        + png_chunk(b"IDAT", zlib.compress(rows))
         + png_chunk(b"IEND", b"")
     )
 
@@ -387,7 +389,7 @@ BAD_UPLOADS = {
     "html": (b"<html><body>hi</body></html>", "not an image"),
     "truncated_png": (drawing()[:300], "truncated or corrupt"),
     "png_signature_only": (b"\x89PNG\r\n\x1a\n", "not an image"),
-    "zero_size": (zero_size_png(), ""),
+    "zero_size": (grey_png(0, 0, b""), ""),
     "too_wide": (big_png(MAX_SIDE + 1, 8), "limit"),
     "too_many_pixels": (big_png(4000, MAX_PIXELS // 4000 + 1), "limit"),
     "data_url": (b"data:image/png;base64,iVBORw0KGgo=", "data: URL"),
@@ -426,9 +428,14 @@ def test_preprocess_error_is_a_value_error():
 # --------------------------------------------------------------------------- PNG decoders
 
 
-def decoded_by_pillow(data: bytes, monkeypatch) -> Image.Image:
+# What preprocess.fast_png does with which of its libraries missing: without libspng it is Pillow.
+DECODERS = {"zlib-ng and libspng": {}, "libspng alone": {"zlib_ng": None}, "Pillow": {"pyspng": None}}
+
+
+def decoded_without(missing: dict, data: bytes, monkeypatch) -> Image.Image:
     with monkeypatch.context() as patch:
-        patch.setattr(decode, "pyspng", None)
+        for name, value in missing.items():
+            patch.setattr(fast_png, name, value)
         return decode_image(data)
 
 
@@ -436,17 +443,6 @@ def smooth_pixels(shape: tuple) -> np.ndarray:
     """Slowly changing values, so that the PNG encoder picks every row filter (Sub, Up, Average, Paeth)."""
     rng = np.random.default_rng(sum(shape))
     return (np.cumsum(rng.integers(0, 3, shape), axis=1) % 256).astype(np.uint8)
-
-
-def interlaced_grey_png(value: int) -> bytes:
-    """A 1x1 8-bit grey Adam7 PNG (Pillow cannot write interlaced ones): only pass 1 has a pixel."""
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 1)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(bytes([0, value])))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 PLAIN_PNGS = {
@@ -462,19 +458,28 @@ PLAIN_PNGS = {
 }
 
 
+@pytest.mark.parametrize("decoder", DECODERS)
 @pytest.mark.parametrize("name", PLAIN_PNGS)
-def test_libspng_decodes_plain_pngs_to_exactly_pillows_pixels(name, monkeypatch):
+def test_plain_pngs_decode_to_exactly_pillows_pixels(name, decoder, monkeypatch):
     data = PLAIN_PNGS[name]
     with Image.open(io.BytesIO(data)) as opened:
-        assert decode._plain_png_pixels(opened, data) is not None or decode.pyspng is None
-    ours, pillows = decode_image(data), decoded_by_pillow(data, monkeypatch)
+        assert decode._plain_png_pixels(opened, data) is not None or fast_png.pyspng is None
+    ours = decoded_without(DECODERS[decoder], data, monkeypatch)
+    pillows = decoded_without(DECODERS["Pillow"], data, monkeypatch)
     assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
     assert np.array_equal(np.asarray(ours), np.asarray(pillows))
 
 
+def test_rows_are_inflated_no_further_than_the_header_says():
+    row = bytes(1 + 4)  # a filter byte and four grey pixels
+    assert fast_png.stored_png(grey_png(4, 2, row * 2)) is not None
+    assert fast_png.stored_png(grey_png(4, 2, row * 1000)) is None  # more than the header says: not all inflated
+    assert fast_png.stored_png(grey_png(4, 2, row)) is None
+
+
 def test_libspng_is_there_where_requirements_txt_installs_it():
     if platform.machine() in ("x86_64", "AMD64", "arm64"):
-        assert decode.pyspng is not None
+        assert fast_png.pyspng is not None and fast_png.zlib_ng is not None
 
 
 OTHER_PNGS = {
@@ -484,7 +489,7 @@ OTHER_PNGS = {
     "RGB with a transparent colour": encode(in_mode("RGB"), transparency=(255, 255, 255)),
     "16-bit grey": encode(in_mode("I;16")),
     "1-bit": encode(in_mode("1")),
-    "interlaced": interlaced_grey_png(200),
+    "interlaced": grey_png(1, 1, bytes([0, 200]), interlaced=True),  # Adam7: pass 1 holds the pixel
     "with EXIF": encode(in_mode("RGB"), exif=Image.Exif().tobytes()),
     "animated": encode(in_mode("RGBA"), save_all=True, append_images=[in_mode("RGBA").rotate(90)]),
 }
@@ -495,7 +500,7 @@ def test_other_pngs_are_left_to_pillow(name, monkeypatch):
     data = OTHER_PNGS[name]
     with Image.open(io.BytesIO(data)) as opened:
         assert decode._plain_png_pixels(opened, data) is None
-    ours, pillows = decode_image(data), decoded_by_pillow(data, monkeypatch)
+    ours, pillows = decode_image(data), decoded_without(DECODERS["Pillow"], data, monkeypatch)
     assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
     assert np.array_equal(np.asarray(ours), np.asarray(pillows))
 
