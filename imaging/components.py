@@ -42,25 +42,19 @@ def label_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: in
     lower = np.arange(touching.sum()) - np.repeat(pair_start - first, touching)
     if len(upper) == 0:
         return labels
-    # Hook each pair's roots to the smaller one, then point every run at its root, until settled.
+    # Hook each pair's roots to the smaller one, then jump pointers to roots, until settled. The
+    # checks are (a == b).all(): np.array_equal's own checks cost more than the comparison here.
     while True:
         smaller = np.minimum(labels[upper], labels[lower])
         np.minimum.at(labels, labels[upper], smaller)
         np.minimum.at(labels, labels[lower], smaller)
-        labels = _roots(labels)
+        while True:
+            jumped = labels[labels]
+            if (jumped == labels).all():
+                break
+            labels = jumped
         if (labels[upper] == labels[lower]).all():
             return labels
-
-
-def _roots(parents: np.ndarray) -> np.ndarray:
-    """Each node's root in a forest whose parents have smaller indices than their children (hooking
-    only ever lowers a label): in index order a node's parent already holds its root, so one pass
-    finds them all. Pointer jumping would take log2(stroke length) passes of NumPy calls instead,
-    and a digit's few hundred runs cost less as one pass over a Python list."""
-    roots = parents.tolist()
-    for node, parent in enumerate(roots):
-        roots[node] = roots[parent]
-    return np.array(roots, dtype=parents.dtype)
 
 
 def piece_sizes(mask: np.ndarray) -> np.ndarray:
