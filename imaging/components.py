@@ -42,17 +42,18 @@ def label_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: in
     lower = np.arange(touching.sum()) - np.repeat(pair_start - first, touching)
     if len(upper) == 0:
         return labels
-    # Hook each pair's roots to the smaller one, then jump pointers to roots, until settled.
+    # Hook each pair's roots to the smaller one, then jump pointers to roots, until settled. The
+    # checks are (a == b).all(): np.array_equal's own checks cost more than the comparison here.
     while True:
         smaller = np.minimum(labels[upper], labels[lower])
         np.minimum.at(labels, labels[upper], smaller)
         np.minimum.at(labels, labels[lower], smaller)
         while True:
             jumped = labels[labels]
-            if np.array_equal(jumped, labels):
+            if (jumped == labels).all():
                 break
             labels = jumped
-        if np.array_equal(labels[upper], labels[lower]):
+        if (labels[upper] == labels[lower]).all():
             return labels
 
 

@@ -16,6 +16,8 @@ from PIL import ImageDraw
 
 from imaging.components import ink_runs
 from imaging.components import label_runs
+from imaging.mnist_frame import centre_of_mass
+from imaging.mnist_frame import ink_box
 from preprocess import MNIST_STROKE_RANGE
 from preprocess import PreprocessError
 from preprocess import Steps
@@ -29,7 +31,9 @@ from preprocess import plain_resize
 from preprocess import to_png
 from preprocess.decode import MAX_PIXELS
 from preprocess.decode import MAX_SIDE
+from preprocess.framing import center_of_mass
 from preprocess.framing import frame
+from preprocess.framing import ink_bbox
 from preprocess.strokes import stroke_width
 from tests.digits import labelled_drawings
 from tests.shapes import count_pieces
@@ -620,3 +624,16 @@ def test_run_labelling_matches_flood_fill(seed):
     assert np.array_equal(rebuilt, mask)
     labels = label_runs(rows, starts, ends, width)
     assert len(set(labels.tolist())) == count_pieces(mask)
+    # Each label is the smallest run index of its piece: the first run with a label carries its own index.
+    assert all(labels[labels == label].min() == label for label in set(labels.tolist()))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_image_box_and_centre_of_mass_equal_the_batched_ones_exactly(seed):
+    rng = np.random.default_rng(seed)
+    images = (rng.random((5, 40, 33)) * (rng.random((5, 40, 33)) < rng.uniform(0.0, 0.3))).astype(np.float32)
+    images[0] = 0.0
+    boxes, (rows, cols) = ink_box(images > 0.1), centre_of_mass(images)
+    for image, box, row, col in zip(images, boxes, rows, cols, strict=True):
+        assert center_of_mass(image) == (float(row), float(col))
+        assert ink_bbox(image > 0.1) == (tuple(box.tolist()) if (image > 0.1).any() else None)
