@@ -8,9 +8,11 @@ PNG to POST /api/predict, or with --route read the page's htmx form (a data URL)
 Prints requests/s, p50 and p99 latency, socket errors and non-2xx answers for both, the ratio,
 the server's CPU time per request (all its processes; Linux), which a busy machine changes
 less than the rates, and the load average (rates and latencies mean little on a machine that
-is busy with other work).
+is busy with other work). `--against DIR` runs a third server, `python app.py` of another
+checkout (a git worktree of an earlier commit, say), for a before/after in the same run.
 
     python -m bench.load [--seconds 15] [--connections 50] [--route api|read] [--model default]
+                         [--against DIR]
 """
 
 import argparse
@@ -31,9 +33,9 @@ from bench.api_latency import drawing_png
 from bench.api_latency import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVERS = [  # (label, extra arguments of app.py)
-    ("waitress, 1 process (--server waitress)", ["--server", "waitress"]),
-    (f"python app.py: granian, {os.cpu_count()} workers", []),
+SERVERS = [  # (label, app.py, extra arguments)
+    ("waitress, 1 process (--server waitress)", ROOT / "app.py", ["--server", "waitress"]),
+    (f"python app.py: granian, {os.cpu_count()} workers", ROOT / "app.py", []),
 ]
 
 WRK_SCRIPT = (
@@ -51,13 +53,13 @@ end
 )
 
 
-def start_app(args: list, log: Path) -> tuple[subprocess.Popen, int]:
+def start_app(app: Path, args: list, log: Path) -> tuple[subprocess.Popen, int]:
     """`python app.py --port N *args` once it answers; (process, port)."""
     port = free_port()
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
-            cwd=ROOT,
+            [sys.executable, str(app), "--port", str(port), *args],
+            cwd=app.parent,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -130,7 +132,14 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--connections", type=int, default=50, help="wrk connections, at most 200 (default 50)")
     parser.add_argument("--route", choices=("api", "read"), default="api", help="POST /api/predict or POST /read")
     parser.add_argument("--model", default="default", help="model to read with (default: default)")
+    parser.add_argument("--against", type=Path, help="another checkout of the app, run third for a before/after")
     args = parser.parse_args(argv)
+    servers = list(SERVERS)
+    if args.against:
+        if not (args.against / "app.py").is_file():
+            print(f"{args.against} has no app.py", file=sys.stderr)
+            return 1
+        servers.append((f"--against: {args.against.name[-33:]}", args.against.resolve() / "app.py", []))
     seconds = max(1, min(args.seconds, 60))
     connections = max(1, min(args.connections, 200))
     if not shutil.which("wrk"):
@@ -153,8 +162,8 @@ def main(argv: list | None = None) -> int:
     rates = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for label, extra_args in SERVERS:
-            process, port = start_app(extra_args, workdir / "server.log")
+        for label, app, extra_args in servers:
+            process, port = start_app(app, extra_args, workdir / "server.log")
             try:
                 for _ in range(20):  # warm-up: every worker has read a drawing before the clock starts
                     ask(port, "POST", route[0], route[1], {"Content-Type": route[2], **route[3]})
@@ -173,6 +182,8 @@ def main(argv: list | None = None) -> int:
                 flush=True,
             )
     print(f"\npython app.py / waitress: {rates[1] / rates[0]:.2f}x the requests per second")
+    if args.against:
+        print(f"python app.py / --against: {rates[1] / rates[2]:.2f}x the requests per second")
     return 0
 
 
