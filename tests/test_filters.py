@@ -42,3 +42,18 @@ def test_short_names_nan_and_inf_as_numpy_prints_them():
 
 def test_the_templates_have_the_filters(app):
     assert {"short", "percent", "number"} <= set(app.jinja_env.filters)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_percent_in_each_language_of_a_page(app, lang):
+    with app.test_request_context(f"/?lang={lang}"):
+        assert filters.locale() == lang
+        assert [filters.percent(p) for p in (0.997, 0.00004, 0.99996, 0.0, 1.0, 0.0006)] == [
+            "99.7%",
+            "<0.1%",
+            ">99.9%",
+            "0.0%",
+            "100.0%",
+            "0.1%",  # fmt: skip
+        ]
+        assert filters.number(12345.678, 1) == "12,345.7"

@@ -9,9 +9,13 @@ at once: plain digits and a dot, which English and Korean write alike. Numbers t
 rather than text (SVG coordinates and widths, data-value attributes) do not go through a filter.
 """
 
+import functools
+
 import numpy as np
+from babel import Locale
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
+from babel.numbers import parse_pattern
 from flask import Flask
 from flask import has_request_context
 from flask_babel import get_locale
@@ -26,23 +30,46 @@ def percent(p: float, decimals: int = 1) -> str:
     """A share from 0 to 1 as a percentage with `decimals` decimals; a value that would round to
     0 or 100 without being 0 or 1 shows as "<0.1%" or ">99.9%"."""
     p = float(p)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    language = locale()
+    pattern, language = _percent_pattern(decimals), _locale(locale())
     text = format_percent(p, pattern, locale=language)
-    if 0 < p < 1 and text in (format_percent(0, pattern, locale=language), format_percent(1, pattern, locale=language)):
-        step = 10.0 ** -(decimals + 2)  # the smallest share the pattern shows: 0.001 for one decimal
-        return (
-            "<" + format_percent(step, pattern, locale=language)
-            if p < 0.5
-            else ">" + format_percent(1 - step, pattern, locale=language)
-        )
+    if 0 < p < 1:
+        zero, one, below, above = _percent_ends(decimals, language)
+        if text in (zero, one):
+            return below if p < 0.5 else above
     return text
+
+
+@functools.cache
+def _percent_pattern(decimals: int):
+    """Babel's parsed pattern for a percentage with `decimals` decimals (parsed once, not per number)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else "") + "%")
+
+
+@functools.cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@functools.cache
+def _percent_ends(decimals: int, language: Locale) -> tuple:
+    """How 0 and 1 read with `decimals` decimals, and what a share that reads as one of them
+    without being it shows instead ("<0.1%", ">99.9%"): the same four texts for every
+    probability of a page, made once a language."""
+    pattern = _percent_pattern(decimals)
+    step = 10.0 ** -(decimals + 2)  # the smallest share the pattern shows: 0.001 for one decimal
+    zero, one = (format_percent(value, pattern, locale=language) for value in (0, 1))
+    return (
+        zero,
+        one,
+        "<" + format_percent(step, pattern, locale=language),
+        ">" + format_percent(1 - step, pattern, locale=language),
+    )
 
 
 def number(value: float, decimals: int | None = None) -> str:
     """A number with the locale's grouping (10,000); `decimals` fixes the decimals shown."""
     pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, pattern, locale=locale())
+    return format_decimal(value, pattern, locale=_locale(locale()))
 
 
 def short(value: float) -> str:
