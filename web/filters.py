@@ -30,8 +30,8 @@ def percent(p: float, decimals: int = 1) -> str:
     """A share from 0 to 1 as a percentage with `decimals` decimals; a value that would round to
     0 or 100 without being 0 or 1 shows as "<0.1%" or ">99.9%"."""
     p = float(p)
-    pattern, language = _percent_pattern(decimals), _locale(locale())
-    text = format_percent(p, pattern, locale=language)
+    language = locale()
+    text = format_percent(p, _percent_pattern(decimals), locale=_locale(language))
     if 0 < p < 1:
         zero, one, below, above = _percent_ends(decimals, language)
         if text in (zero, one):
@@ -47,23 +47,20 @@ def _percent_pattern(decimals: int):
 
 @functools.cache
 def _locale(language: str) -> Locale:
+    """Babel's Locale of a language code, parsed once (Babel parses a code on every call)."""
     return Locale.parse(language)
 
 
 @functools.cache
-def _percent_ends(decimals: int, language: Locale) -> tuple:
+def _percent_ends(decimals: int, language: str) -> tuple:
     """How 0 and 1 read with `decimals` decimals, and what a share that reads as one of them
     without being it shows instead ("<0.1%", ">99.9%"): the same four texts for every
     probability of a page, made once a language."""
-    pattern = _percent_pattern(decimals)
     step = 10.0 ** -(decimals + 2)  # the smallest share the pattern shows: 0.001 for one decimal
-    zero, one = (format_percent(value, pattern, locale=language) for value in (0, 1))
-    return (
-        zero,
-        one,
-        "<" + format_percent(step, pattern, locale=language),
-        ">" + format_percent(1 - step, pattern, locale=language),
+    zero, one, below, above = (
+        format_percent(value, _percent_pattern(decimals), locale=_locale(language)) for value in (0, 1, step, 1 - step)
     )
+    return zero, one, "<" + below, ">" + above
 
 
 def number(value: float, decimals: int | None = None) -> str:
