@@ -432,8 +432,9 @@ def test_preprocess_error_is_a_value_error():
 # --------------------------------------------------------------------------- PNG decoders
 
 
-# What preprocess.fast_png does with which of its libraries missing: without libspng it is Pillow.
-DECODERS = {"zlib-ng and libspng": {}, "libspng alone": {"zlib_ng": None}, "Pillow": {"pyspng": None}}
+# preprocess.fast_png with both its libraries, and without zlib-ng; without libspng it is Pillow.
+DECODERS = {"zlib-ng and libspng": {}, "libspng alone": {"zlib_ng": None}}
+PILLOW = {"pyspng": None}
 
 
 def decoded_without(missing: dict, data: bytes, monkeypatch) -> Image.Image:
@@ -469,7 +470,7 @@ def test_plain_pngs_decode_to_exactly_pillows_pixels(name, decoder, monkeypatch)
     with Image.open(io.BytesIO(data)) as opened:
         assert decode._plain_png_pixels(opened, data) is not None or fast_png.pyspng is None
     ours = decoded_without(DECODERS[decoder], data, monkeypatch)
-    pillows = decoded_without(DECODERS["Pillow"], data, monkeypatch)
+    pillows = decoded_without(PILLOW, data, monkeypatch)
     assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
     assert np.array_equal(np.asarray(ours), np.asarray(pillows))
 
@@ -504,7 +505,7 @@ def test_other_pngs_are_left_to_pillow(name, monkeypatch):
     data = OTHER_PNGS[name]
     with Image.open(io.BytesIO(data)) as opened:
         assert decode._plain_png_pixels(opened, data) is None
-    ours, pillows = decode_image(data), decoded_without(DECODERS["Pillow"], data, monkeypatch)
+    ours, pillows = decode_image(data), decoded_without(PILLOW, data, monkeypatch)
     assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
     assert np.array_equal(np.asarray(ours), np.asarray(pillows))
 
