@@ -29,22 +29,24 @@ IEND = struct.pack(">I4sI", 0, b"IEND", 0xAE426082)  # the closing chunk, always
 
 def plain_png_pixels(data: bytes) -> np.ndarray | None:
     """The uint8 pixels, (H, W) grey or (H, W, C) RGB/RGBA, of a non-interlaced 8-bit PNG of
-    those colour types; None without libspng or when it refuses the bytes (then Pillow decodes
-    them and says what is wrong). The caller has checked the rest of the header: its size, and
-    no transparency colour, EXIF or animation, which Pillow reads and libspng would not."""
+    those colour types; None without libspng, or when the bytes are refused (then Pillow decodes
+    them and says what is wrong). With zlib-ng, libspng only ever reads a PNG written here. The
+    caller has checked the rest of the header: its size, and no transparency colour, EXIF or
+    animation, which Pillow reads and libspng would not."""
     if pyspng is None:
         return None
     try:
-        return pyspng.load(stored_png(data) or data)
+        png = data if zlib_ng is None else stored_png(data)
+        return None if png is None else pyspng.load(png)
     except Exception:  # noqa: BLE001 - corrupt or truncated bytes: Pillow gives the error its words
         return None
 
 
 def stored_png(data: bytes) -> bytes | None:
-    """The PNG's header and pixel rows alone, the rows stored instead of deflated; None without
-    zlib-ng, or when the rows do not inflate to exactly the size the header gives (inflating
-    stops there, so a small file cannot grow past what the header promises)."""
-    if zlib_ng is None or data[12:16] != b"IHDR":
+    """The PNG's header and pixel rows alone, the rows stored instead of deflated (zlib-ng);
+    None when the rows do not inflate to exactly the size the header gives (inflating stops
+    there, so a small file cannot grow past what the header promises)."""
+    if data[12:16] != b"IHDR":
         return None
     width, height, _, colour = struct.unpack_from(">IIBB", data, 16)
     size = height * (1 + width * CHANNELS[colour])  # each row: its filter byte, then its pixels

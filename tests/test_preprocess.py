@@ -482,6 +482,24 @@ def test_rows_are_inflated_no_further_than_the_header_says():
     assert fast_png.stored_png(grey_png(4, 2, row)) is None
 
 
+@pytest.mark.skipif(fast_png.pyspng is None or fast_png.zlib_ng is None, reason="no libspng or zlib-ng here")
+def test_with_zlib_ng_libspng_reads_only_pngs_written_here(monkeypatch):
+    read, libspng = [], fast_png.pyspng
+
+    class Recorded:
+        @staticmethod
+        def load(png: bytes):
+            read.append(png)
+            return libspng.load(png)
+
+    monkeypatch.setattr(fast_png, "pyspng", Recorded)
+    assert fast_png.plain_png_pixels(grey_png(4, 2, bytes(1 + 4) * 1000)) is None  # more rows than its header
+    assert read == []
+    canvas = PLAIN_PNGS["0_0.png"]
+    assert fast_png.plain_png_pixels(canvas) is not None
+    assert read == [fast_png.stored_png(canvas)]
+
+
 def test_libspng_is_there_where_requirements_txt_installs_it():
     if platform.machine() in ("x86_64", "AMD64", "arm64"):
         assert fast_png.pyspng is not None and fast_png.zlib_ng is not None
