@@ -83,7 +83,10 @@ def venv_python() -> Path:
 
 
 def ensure_requirements(requirements: Path = ROOT / "requirements.txt") -> None:
-    """Return when everything is importable; otherwise install into .venv and re-run there."""
+    """Return when everything is importable; otherwise run again with .venv's Python (made on
+    first use), which installs what it lacks and returns. On Linux and macOS the process becomes
+    that Python (exec), so the process the user started is the server: a signal to it stops the
+    server, and no installer runs when nothing is missing."""
     absent = missing(requirements)
     if not absent:
         return
@@ -94,5 +97,7 @@ def ensure_requirements(requirements: Path = ROOT / "requirements.txt") -> None:
     if not venv_python().exists():
         print(f"First run: creating {VENV} for {', '.join(absent)} ...", flush=True)
         venv.create(VENV, with_pip=True)
-    subprocess.check_call([str(venv_python()), "-m", "pip", "install", "-q", "-r", str(requirements)])
-    sys.exit(subprocess.call([str(venv_python()), *sys.argv]))
+    again = [str(venv_python()), *sys.argv]
+    if os.name == "nt":  # Windows has no exec that keeps the process: wait for the new one
+        sys.exit(subprocess.call(again))
+    os.execv(again[0], again)

@@ -30,13 +30,13 @@ ANSWER_TIMEOUT = 3  # seconds: the issue asks for under one; a busy shared machi
 
 
 @contextlib.contextmanager
-def running_app(tmp_path: Path, *args: str):
+def running_app(tmp_path: Path, *args: str, python: str = sys.executable):
     """`python app.py --port N *args` until the block ends; yields (process, port)."""
     port = free_port()
     log = tmp_path / f"server-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
+            [python, str(ROOT / "app.py"), "--port", str(port), *args],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -174,6 +174,23 @@ def test_sigterm_stops_server_and_workers(tmp_path):
         assert process.wait(15) == 0
         for connection in [idle, *stalled]:
             connection.close()
+        assert not [pid for pid in workers if alive(pid)]
+
+
+@pytest.mark.server
+@needs_proc
+def test_python_app_py_outside_the_venv_becomes_the_server(tmp_path):
+    """The README's `python3 app.py`, with a Python that lacks the requirements: it runs again
+    from .venv in the same process, so the process started is the server and SIGTERM stops it."""
+    python = getattr(sys, "_base_executable", sys.executable)  # the Python this test's venv was made from
+    lacks = "import bootstrap, sys; sys.exit(0 if bootstrap.missing(bootstrap.ROOT / 'requirements.txt') else 1)"
+    if subprocess.run([python, "-c", lacks], cwd=ROOT, check=False).returncode != 0:
+        pytest.skip(f"{python} has every requirement: nothing runs again from .venv")
+    with running_app(tmp_path, "--workers", "2", python=python) as (process, _):
+        workers = wait_for_children(process.pid, 2)
+        assert len(workers) == 2  # granian's workers are the started process's own children
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
         assert not [pid for pid in workers if alive(pid)]
 
 
