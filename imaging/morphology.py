@@ -10,15 +10,23 @@ CROSS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 SQUARE = (*CROSS, (-1, -1), (-1, 1), (1, -1), (1, 1))
 
 
-def _filter(images: np.ndarray, offsets: tuple, reduce) -> np.ndarray:
-    """`reduce` of each pixel and its neighbours at `offsets`, through a copy with a border of no
-    ink (zeros and one assignment: np.pad's general machinery costs more than the filter on a digit)."""
+def padded(images: np.ndarray, margin: int) -> np.ndarray:
+    """The images (..., H, W) with `margin` pixels of no ink (0) around each: np.pad on the last
+    two axes as zeros and one assignment (np.pad's general machinery costs more than a 3x3
+    filter on a digit)."""
     h, w = images.shape[-2:]
-    padded = np.zeros((*images.shape[:-2], h + 2, w + 2), dtype=images.dtype)
-    padded[..., 1 : h + 1, 1 : w + 1] = images
+    out = np.zeros((*images.shape[:-2], h + 2 * margin, w + 2 * margin), dtype=images.dtype)
+    out[..., margin : margin + h, margin : margin + w] = images
+    return out
+
+
+def _filter(images: np.ndarray, offsets: tuple, reduce) -> np.ndarray:
+    """`reduce` of each pixel and its neighbours at `offsets`, through a copy with a border of no ink."""
+    h, w = images.shape[-2:]
+    padded_images = padded(images, 1)
     out = images.copy()
     for dy, dx in offsets:
-        reduce(out, padded[..., 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w], out=out)
+        reduce(out, padded_images[..., 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w], out=out)
     return out
 
 

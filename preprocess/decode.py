@@ -68,7 +68,7 @@ def _upright(image: Image.Image) -> Image.Image:
     return image.copy() if turned is image or turned is None else turned
 
 
-def _plain_png_pixels(opened: Image.Image, data: bytes) -> np.ndarray | None:
+def _pixels_if_plain_png(opened: Image.Image, data: bytes) -> np.ndarray | None:
     """The pixels of a non-interlaced 8-bit grey, RGB or RGBA PNG with no transparency colour,
     EXIF or animation, decoded by preprocess.fast_png; None for any other image, or when it
     refuses the bytes. Exactly Pillow's pixels."""
@@ -108,7 +108,7 @@ def decode_image(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as opened:
                 _check_size(*opened.size)
-                pixels = _plain_png_pixels(opened, data)
+                pixels = _pixels_if_plain_png(opened, data)
                 if pixels is not None:
                     return Image.fromarray(pixels)
                 opened.seek(0)

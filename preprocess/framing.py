@@ -19,6 +19,7 @@ from imaging.mnist_frame import FRAME_SIZE
 from imaging.mnist_frame import NOISE_FLOOR
 from imaging.mnist_frame import centre_of_mass
 from imaging.mnist_frame import ink_box
+from imaging.morphology import padded
 from preprocess.components import remove_specks
 from preprocess.strokes import morph
 from preprocess.strokes import stroke_width
@@ -85,15 +86,6 @@ def _float_pixels(image: Image.Image) -> np.ndarray:
     return np.frombuffer(image.tobytes(), dtype=np.float32).reshape(height, width)
 
 
-def _padded(ink: np.ndarray, margin: int) -> np.ndarray:
-    """np.pad(ink, margin) of a 2-D array: zeros and one assignment, without np.pad's general
-    machinery, which costs more than the rest of a step on a digit-sized array."""
-    height, width = ink.shape
-    padded = np.zeros((height + 2 * margin, width + 2 * margin), dtype=ink.dtype)
-    padded[margin : margin + height, margin : margin + width] = ink
-    return padded
-
-
 def ink_bbox(mask: np.ndarray) -> tuple | None:
     """(top, left, bottom, right) of the True pixels, bottom and right exclusive; None if none.
     For a 2-D mask the columns are only searched between the top and bottom rows."""
@@ -143,7 +135,7 @@ def _adjust_strokes(crop: np.ndarray, stroke_range: tuple | None) -> tuple:
     work_width = measured * longer / BOX_SIZE
     radius = (wanted * longer - BOX_SIZE * work_width) / (2.0 * (BOX_SIZE - wanted))
     margin = math.ceil(max(radius, 0.0)) + 1
-    adjusted = morph(_padded(work, margin), radius)
+    adjusted = morph(padded(work, margin), radius)
     box = ink_bbox(adjusted > NOISE_FLOOR)
     if box is None:
         return work, measured, 0.0
@@ -197,8 +189,8 @@ def place(source: np.ndarray, scale: float, shift: tuple) -> np.ndarray:
     bottom = top + FRAME_SIZE / scale
     right = left + FRAME_SIZE / scale
     pad = math.ceil(max(0.0, -top, -left, bottom - height, right - width)) + 2
-    padded = Image.fromarray(_padded(np.asarray(source, dtype=np.float32), pad))
-    framed = padded.resize(
+    surround = Image.fromarray(padded(np.asarray(source, dtype=np.float32), pad))
+    framed = surround.resize(
         (FRAME_SIZE, FRAME_SIZE), Image.Resampling.BILINEAR, box=(left + pad, top + pad, right + pad, bottom + pad)
     )
     return _float_pixels(framed)

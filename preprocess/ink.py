@@ -96,8 +96,9 @@ def ink_map(image: Image.Image) -> np.ndarray:
         return _without_floor(LEVELS / np.float32(full)).take(alpha)
     background = border_median(colour, packed)
     ink = None
-    shared = background[:1] if (background == background[0]).all() else None  # np.unique's answer, cheaper
-    for value in np.unique(background) if shared is None else shared:  # channels on one background share a table
+    # Channels on the same background share one table; one background for all needs no np.unique.
+    values = background[:1] if (background == background[0]).all() else np.unique(background)
+    for value in values:
         channels = [colour[..., c] for c in range(colour.shape[2]) if background[c] == value]
         distance = _distance(channels, value, full)
         ink = distance if ink is None else np.maximum(ink, distance, out=ink)

@@ -468,7 +468,7 @@ PLAIN_PNGS = {
 def test_plain_pngs_decode_to_exactly_pillows_pixels(name, decoder, monkeypatch):
     data = PLAIN_PNGS[name]
     with Image.open(io.BytesIO(data)) as opened:
-        assert decode._plain_png_pixels(opened, data) is not None or fast_png.pyspng is None
+        assert decode._pixels_if_plain_png(opened, data) is not None or fast_png.pyspng is None
     ours = decoded_without(DECODERS[decoder], data, monkeypatch)
     pillows = decoded_without(PILLOW, data, monkeypatch)
     assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
@@ -522,7 +522,7 @@ OTHER_PNGS = {
 def test_other_pngs_are_left_to_pillow(name, monkeypatch):
     data = OTHER_PNGS[name]
     with Image.open(io.BytesIO(data)) as opened:
-        assert decode._plain_png_pixels(opened, data) is None
+        assert decode._pixels_if_plain_png(opened, data) is None
     ours, pillows = decode_image(data), decoded_without(PILLOW, data, monkeypatch)
     assert (ours.mode, ours.size) == (pillows.mode, pillows.size)
     assert np.array_equal(np.asarray(ours), np.asarray(pillows))
