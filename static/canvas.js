@@ -14,11 +14,14 @@ Contract (the drawing page and the inside page both rely on it):
   load and restore) the PNG of the drawing, 280x280 on white whatever the screen, is written as a
   data URL into the form's <input name="image">, then a `drawing-changed` event (bubbling) is
   dispatched on the form: put hx-trigger="drawing-changed" on the form. An empty drawing writes ""
-  (the server answers with an invitation to draw). Give the form hx-sync="this:queue last" and a
-  swap that keeps its target element (outerMorph): htmx 4 drops the answer to a queued request
-  whose target was replaced meanwhile, so with outerHTML a Clear pressed during a reading was lost. The event's detail.source says what changed
+  (the server answers with an invitation to draw). The event's detail.source says what changed
   it: "stroke", "undo", "clear" or "load" (the user, on this page) or "restore" (the drawing read
   back from storage: on page load, or changed in another tab).
+- Give the form hx-sync="this:queue last" and a swap that keeps its target element
+  (hx-swap="outerMorph"): htmx 4 fixes a request's target when the request is triggered and drops
+  the answer if that element has left the page by then, so with outerHTML the request queued
+  behind the one in flight (a Clear pressed during a reading, the finished stroke) was answered
+  and thrown away, leaving a stale reading.
 - Buttons inside the form with data-action="clear" / data-action="undo" are wired; so are the keys
   Escape or Delete (clear) and Ctrl+Z / Cmd+Z (undo) when the focus is not in a text field.
 - A `drawing-load` event on the form with detail {image: data URL} replaces the drawing by that
