@@ -26,6 +26,8 @@ from pathlib import Path  # noqa: E402
 
 from flask import Flask  # noqa: E402
 
+from classroom.store import Limits  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -53,36 +55,50 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         # Where the .po catalogs are compiled to .mo at start (web/i18n.py); build/ is not committed.
         TRANSLATIONS_BUILD_DIR=str(ROOT / "build" / "translations"),
+        # Classroom mode (web/classroom/): its database, a SQLite file in the instance folder unless
+        # DATABASE_URL names one (PostgreSQL for several servers); the session signing key, else
+        # made once in the instance folder.
+        DATABASE_URL=None,
+        SECRET_KEY=None,
+        LISTEN_HOST=None,  # the address `python app.py` listens on: the board's join address follows it
+        SESSION_COOKIE_SAMESITE="Lax",
+        # A class holds at most this many drawings; a device sends at most RATE_COUNT in RATE_SECONDS.
+        CLASS_MAX_DRAWINGS=Limits.max_drawings,
+        CLASS_RATE_COUNT=Limits.per_device,
+        CLASS_RATE_SECONDS=Limits.seconds,
+        CLASS_MAX_IMAGE_BYTES=512 * 1024,  # a student's drawing; larger answers 413
+        CLASS_GALLERY=120,  # the board shows the newest this many drawings
+        CLASS_BOARD_FRESH_SECONDS=0.5,  # a board render is reused this long (web/classroom/lecturer.py)
+        CLASS_PRUNE_DAYS=30,  # `flask --app app classes prune` deletes classes older than this
     )
     app.config.from_prefixed_env("DIGITS")
     if test_config:
         app.config.update(test_config)
 
-    from web import api
-    from web import classes
-    from web import draw
     from web import errors
     from web import filters
     from web import i18n
-    from web import inside
     from web import json_provider
-    from web import learn
-    from web import learn_data  # noqa: F401  (registers /learn/batches and /learn/test-set)
+    from web import lessons
     from web import security
+    from web.classroom import init_app as init_classroom
+    from web.drawing import api
+    from web.drawing import page as drawing
+    from web.inside import views as inside
     from web.models import remember_model
     from web.present import presenting
     from web.present import remember_presenting
     from web.present import toggle_fields
 
+    app.register_blueprint(drawing.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(draw.bp)
     app.register_blueprint(inside.bp)
-    app.register_blueprint(learn.bp)
+    app.register_blueprint(lessons.bp)
+    init_classroom(app)
     json_provider.init_app(app)
     i18n.init_app(app)
     filters.init_app(app)
     app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
-    classes.init_app(app)
     app.after_request(remember_model)
     app.after_request(remember_presenting)
     security.init_app(app)

@@ -17,8 +17,8 @@ from nn.functions import softmax
 from nn.functions import softmax_naive
 from tests.test_inside import MODELS
 from tests.test_inside import ROOT
-from web import lesson_math
-from web.learn import LESSONS
+from web.lessons import compute as lesson_math
+from web.lessons.pages import LESSONS
 
 HTMX = {"HX-Request": "true"}
 

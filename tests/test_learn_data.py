@@ -215,7 +215,7 @@ def test_bad_test_set_parameters_answer_400_with_a_message(client, query, messag
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [
-    ROOT / "web" / "learn_data.py",
+    ROOT / "web" / "lessons" / "data.py",
     ROOT / "templates" / "learn" / "batches.html",
     ROOT / "templates" / "learn" / "test_set.html",
     *(ROOT / "templates" / "learn" / "partials").glob("*.html"),

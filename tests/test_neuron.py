@@ -5,7 +5,7 @@ import pytest
 
 from tests.helpers import random_network
 from web import charts
-from web import neuron
+from web.inside import neuron
 
 
 @pytest.fixture

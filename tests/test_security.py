@@ -84,7 +84,7 @@ def test_every_response_carries_the_security_headers(client, method, path, kwarg
 
 
 def test_a_500_carries_the_security_headers_too(client, monkeypatch):
-    monkeypatch.setattr("web.api.read_drawing", broken)
+    monkeypatch.setattr("web.drawing.api.read_drawing", broken)
     response = client.post("/api/predict", data=digit_png("1"), content_type="image/png")
     assert response.status_code == 500
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
@@ -250,7 +250,7 @@ def logged_ids(caplog) -> list:
 
 
 def test_api_bug_answers_json_with_a_request_id(client, monkeypatch, caplog):
-    monkeypatch.setattr("web.api.read_drawing", broken)
+    monkeypatch.setattr("web.drawing.api.read_drawing", broken)
     with caplog.at_level(logging.ERROR):
         response = client.post("/api/predict", data=digit_png("1"), content_type="image/png")
     assert response.status_code == 500 and response.is_json
@@ -263,7 +263,7 @@ def test_api_bug_answers_json_with_a_request_id(client, monkeypatch, caplog):
 
 
 def test_page_bug_answers_a_short_page(client, monkeypatch, caplog):
-    monkeypatch.setattr("web.draw.read_drawing", broken)
+    monkeypatch.setattr("web.drawing.page.read_drawing", broken)
     with caplog.at_level(logging.ERROR):
         response = client.post("/read", data={"image": png_data_url("1")})
     assert response.status_code == 500 and response.mimetype == "text/html"
@@ -275,7 +275,7 @@ def test_page_bug_answers_a_short_page(client, monkeypatch, caplog):
 
 
 def test_fragment_bug_replaces_the_target_and_keeps_its_id(client, monkeypatch):
-    monkeypatch.setattr("web.draw.read_drawing", broken)
+    monkeypatch.setattr("web.drawing.page.read_drawing", broken)
     headers = HTMX | {"HX-Target": "section#result", "Accept-Language": "ko"}
     response = client.post("/read", data={"image": png_data_url("1")}, headers=headers)
     assert response.status_code == 500
@@ -287,7 +287,7 @@ def test_fragment_bug_replaces_the_target_and_keeps_its_id(client, monkeypatch):
 
 
 def test_inside_fragment_bug(client, monkeypatch):
-    monkeypatch.setattr("web.inside.neuron_detail", broken)
+    monkeypatch.setattr("web.inside.views.neuron_detail", broken)
     data = {"sample": "0", "layer": "1", "neuron": "0"}
     response = client.post("/inside/neuron", data=data, headers=HTMX | {"HX-Target": "div#neuron-detail"})
     assert response.status_code == 500 and 'id="neuron-detail"' in text_of(response)

@@ -20,6 +20,9 @@ from flask import Flask
 from flask import has_request_context
 from flask_babel import get_locale
 
+from preprocess import to_png
+from web.render import data_uri
+
 
 def locale() -> str:
     """The page's locale inside a request (Flask-Babel), English outside one (scripts, tests)."""
@@ -83,7 +86,12 @@ def exact(values) -> list:
     return [f"{v:.9g}" for v in (np.asarray(values, dtype=np.float64).ravel() + 0.0).tolist()]  # + 0.0: no "-0"
 
 
-FILTERS = {"percent": percent, "number": number, "short": short}
+def png_uri(array, scale: int = 1) -> str:
+    """A 2-D 0..1 array as a data: URI of a PNG (ink white on black, as MNIST is shown)."""
+    return data_uri(to_png(array, scale))
+
+
+FILTERS = {"percent": percent, "number": number, "short": short, "png_uri": png_uri}
 
 
 def init_app(app: Flask) -> None:

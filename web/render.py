@@ -1,5 +1,7 @@
 """Full page or fragment: one template per swappable block, included by its page."""
 
+import base64
+
 from flask import make_response
 from flask import render_template
 from flask import request
@@ -27,3 +29,7 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, **context):
     response = make_response(render_template(fragment if is_htmx() else page, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -102,7 +102,7 @@ def test_prune_command_deletes_old_classes(tmp_path):
     def prune(days: str):
         env = {"DIGITS_INSTANCE_PATH": str(env_instance), "PATH": "/usr/bin:/bin"}
         return subprocess.run(
-            [sys.executable, "-m", "web.classes", "prune", "--older-than", days],
+            [sys.executable, "-m", "flask", "--app", "app", "classes", "prune", "--older-than", days],
             cwd=ROOT,
             env=env,
             capture_output=True,

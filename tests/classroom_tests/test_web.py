@@ -276,7 +276,7 @@ def test_board_has_a_server_rendered_qr_without_inline_style(lecturer):
 
 
 def test_join_address_uses_the_lan_address_when_listening_everywhere(class_app, lecturer):
-    from web.join_address import lan_address
+    from web.classroom.join_address import lan_address
 
     class_app.config["LISTEN_HOST"] = "0.0.0.0"
     code = start_class(lecturer)

@@ -23,26 +23,27 @@ from nn.functions import ACTIVATIONS
 from nn.mnist import scale
 from preprocess import PreprocessError
 from web import charts
-from web.classes import stored_input
+from web.class_store import class_drawing
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
 from web.errors import error_message
 from web.errors import http_message
 from web.i18n import gettext as _
+from web.inside.neuron import neuron as neuron_detail
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
 from web.models import page_model_name
-from web.neuron import neuron as neuron_detail
 from web.reading import read_drawing
 from web.render import is_htmx
 from web.render import is_whole_number
 from web.render import page_or_fragment
 from web.render import shown
 from web.samples import test_set
+from web.terms import activation_names
 
 bp = Blueprint("inside", __name__)
-READING, NEURON, ERROR = "partials/inside_reading.html", "partials/inside_neuron.html", "partials/inside_error.html"
+READING, NEURON, ERROR = "inside/reading.html", "inside/neuron.html", "inside/error.html"
 
 
 class BadInput(ValueError):
@@ -79,10 +80,6 @@ class Source:
 CODE_NAMES = {"step": "step_function", "sigmoid": "sigmoid", "relu": "relu", "identity": "identity_function"}
 
 
-def activation_names() -> dict:
-    return {"step": _("step function"), "sigmoid": _("sigmoid"), "relu": _("ReLU"), "identity": _("identity function")}
-
-
 def parse(req: Request, *, remembered_model: bool = False, neuron: bool = False) -> Query:
     """The request's fields (query string and form) as a Query; BadInput for anything unusable.
     remembered_model: no `model` asked for means the one last picked on either page."""
@@ -108,7 +105,7 @@ def parse(req: Request, *, remembered_model: bool = False, neuron: bool = False)
     if sample is None and values.get("class") and values.get("drawing"):
         class_code = values["class"].strip().upper()
         try:
-            stored = stored_input(class_code, values["drawing"])
+            stored = class_drawing(class_code, values["drawing"])
         except LookupError as exc:
             raise BadInput(str(exc)) from exc
     elif sample is None and req.method == "POST" and values.get("image") != "":
@@ -239,7 +236,7 @@ def respond(
     )
     if not is_htmx() or fragment == READING:
         context |= reading_context(model, activation, trace, source)
-    return page_or_fragment("inside.html", fragment, status=status, **context)
+    return page_or_fragment("inside/index.html", fragment, status=status, **context)
 
 
 def bad_input(message: str, block: str, status: int = 400):

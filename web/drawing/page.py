@@ -6,7 +6,6 @@ page without htmx). POST /sample picks an MNIST test image and hands it to the c
 an HX-Trigger header, for keyboard users and lecturers.
 """
 
-import base64
 import json
 
 from flask import Blueprint
@@ -17,7 +16,6 @@ from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from preprocess import PreprocessError
-from preprocess import to_png
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
 from web.errors import error_message
@@ -28,21 +26,12 @@ from web.models import default_model_name
 from web.models import get_model
 from web.models import page_model_name
 from web.reading import read_drawing
+from web.render import data_uri
 from web.render import page_or_fragment
 from web.samples import BadSample
 from web.samples import pick_sample
 
 bp = Blueprint("draw", __name__)
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-@bp.app_template_filter("png_uri")
-def png_uri(array, scale: int = 1) -> str:
-    """A 2-D 0..1 array as a data: URI of a PNG (ink white on black, as MNIST is shown)."""
-    return data_uri(to_png(array, scale))
 
 
 def page_context(model_name: str | None = None, **context) -> dict:
@@ -54,7 +43,7 @@ def page_context(model_name: str | None = None, **context) -> dict:
 
 @bp.get("/")
 def index():
-    return render_template("draw.html", **page_context(page_model_name(request.args.get("model"))))
+    return render_template("drawing/index.html", **page_context(page_model_name(request.args.get("model"))))
 
 
 @bp.post("/read")
@@ -68,14 +57,14 @@ def read():
     except (UnknownModel, BadDrawing, PreprocessError) as exc:
         error = error_message(exc)
     context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)
-    return page_or_fragment("draw.html", "partials/result.html", status=400 if error else 200, **context)
+    return page_or_fragment("drawing/index.html", "drawing/result.html", status=400 if error else 200, **context)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH: the error fragment in the result's place, not Flask's page."""
     error = http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])
-    return page_or_fragment("draw.html", "partials/result.html", status=413, **page_context(error=error))
+    return page_or_fragment("drawing/index.html", "drawing/result.html", status=413, **page_context(error=error))
 
 
 @bp.post("/sample")
@@ -83,8 +72,8 @@ def sample():
     try:
         chosen = pick_sample(request.form.get("digit", ""), request.form.get("index", ""))
     except BadSample as exc:
-        return render_template("partials/sample_note.html", error=error_message(exc)), 400
-    response = make_response(render_template("partials/sample_note.html", sample=chosen))
+        return render_template("drawing/sample_note.html", error=error_message(exc)), 400
+    response = make_response(render_template("drawing/sample_note.html", sample=chosen))
     load = {"target": "#draw-form", "image": data_uri(chosen.png)}
     response.headers["HX-Trigger"] = json.dumps({"drawing-load": load})
     return response

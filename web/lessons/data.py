@@ -22,21 +22,19 @@ from nn import Model
 from nn import batches as nn_batches
 from nn.evaluate import Confusion
 from nn.evaluate import confusion
-from nn.mnist import PROJECT_DATA
 from nn.mnist import load_test_set
 from preprocess import to_png
 from web import samples
-from web.draw import data_uri
 from web.errors import error_message
 from web.i18n import gettext as _
-from web.learn import bp
-from web.learn import lesson_context
-from web.learn import render_lesson
-from web.lesson_math import source
+from web.lessons.compute import source
+from web.lessons.pages import lesson_context
+from web.lessons.pages import render_lesson
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
 from web.models import page_model_name
+from web.render import data_uri
 from web.render import is_htmx
 from web.render import page_or_fragment
 
@@ -81,7 +79,7 @@ def test_inputs() -> tuple:
     """(x (N, 784) float32 in 0..1, t (N,)) of the MNIST test set, read once per process."""
     cache = current_app.extensions.setdefault("digit_learn", {})
     if "test" not in cache:
-        cache["test"] = load_test_set(current_app.config.get("MNIST_DIR", PROJECT_DATA))
+        cache["test"] = load_test_set(current_app.config["MNIST_DIR"])
     return cache["test"]
 
 
@@ -194,7 +192,6 @@ def batches_error(exc: BadInput):
     return render_lesson("batches", "learn/batches.html", **batches_context(model, [], error=str(exc))), 400
 
 
-@bp.get("/batches")
 def batches():
     try:
         model = chosen_model(page_model_name(request.args.get("model")))
@@ -203,7 +200,6 @@ def batches():
     return render_lesson("batches", "learn/batches.html", **batches_context(model, []))
 
 
-@bp.post("/batches/run")
 def batches_run():
     """No batch_size: start (htmx: the first pending row; without htmx: measure every way at
     once). A batch_size: measure that way and answer its row and the next pending one."""
@@ -338,7 +334,6 @@ def test_set_context(model: Model, cell: tuple | None, page: int | None, **conte
     )
 
 
-@bp.get("/test-set")
 def test_set():
     """The page, or (htmx) the lesson's body: the matrix with the opened cell's images."""
     try:

@@ -22,12 +22,14 @@ from classroom.store import ClassClosed
 from classroom.store import ClassFull
 from classroom.store import NewDrawing
 from classroom.store import TooFast
+from classroom.store import Unavailable
 from classroom.store import normal_code
 from preprocess import PreprocessError
-from web.class_access import device_id
-from web.class_access import limits
-from web.class_access import store
-from web.class_access import with_device
+from web.class_store import store
+from web.classroom import errors
+from web.classroom.access import device_id
+from web.classroom.access import limits
+from web.classroom.access import with_device
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
 from web.errors import error_message
@@ -41,6 +43,8 @@ from web.render import page_or_fragment
 
 students = Blueprint("students", __name__)
 api = Blueprint("classes_api", __name__, url_prefix="/api/classes")
+for blueprint in (students, api):
+    blueprint.register_error_handler(Unavailable, errors.unavailable)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -123,7 +127,7 @@ def index():
         if store().find_class(code) is not None:
             return redirect(url_for("students.student", code=code))
         error = _("There is no class with this code.")
-    response = make_response(render_template("class_join.html", error=error, typed=typed or ""))
+    response = make_response(render_template("classroom/join.html", error=error, typed=typed or ""))
     if error:
         response.status_code = 404
     return response
@@ -133,13 +137,13 @@ def index():
 def student(code: str):
     cls = store().find_class(code)
     if cls is None:
-        return render_template("class_missing.html"), 404
+        return render_template("classroom/missing.html"), 404
     if cls.code != code:
         return redirect(url_for("students.student", code=cls.code))
     if not cls.is_open:
-        return render_template("class_closed.html", cls=cls)
+        return render_template("classroom/closed.html", cls=cls)
     device_id()
-    return with_device(make_response(render_template("class_student.html", cls=cls, reading=None, error=None)))
+    return with_device(make_response(render_template("classroom/student.html", cls=cls, reading=None, error=None)))
 
 
 @students.post("/c/<code>")
@@ -151,12 +155,12 @@ def student_submit(code: str):
         error, status = exc.message, exc.status
     cls = cls or store().find_class(code)
     if cls is not None and not cls.is_open and not is_htmx():
-        response = make_response(render_template("class_closed.html", cls=cls), 409)
+        response = make_response(render_template("classroom/closed.html", cls=cls), 409)
     elif cls is None:
-        response = make_response(render_template("class_missing.html"), 404)
+        response = make_response(render_template("classroom/missing.html"), 404)
     else:
         context = dict(cls=cls, reading=reading, drawing_id=drawing_id, error=error, closed=status == 409)
-        response = page_or_fragment("class_student.html", "partials/class_result.html", status, **context)
+        response = page_or_fragment("classroom/student.html", "classroom/partials/result.html", status, **context)
     return with_device(response)
 
 

@@ -1,12 +1,12 @@
-"""Where the classes are and who is asking: the Store of this process, the session signing key
-kept in the instance folder, the lecturer's secret in the signed session, a device's cookie id."""
+"""Who is asking, for the classroom's pages: the session signing key kept in the instance folder,
+the lecturer's secret in the signed session, a device's cookie id. The Store itself, and whether a
+browser owns a class, are web.class_store's (the inside page needs them too)."""
 
 import os
 import secrets
 import time
 from pathlib import Path
 
-from flask import Flask
 from flask import abort
 from flask import current_app
 from flask import g
@@ -15,12 +15,11 @@ from flask import session
 
 from classroom.store import Class
 from classroom.store import Limits
-from classroom.store import Store
-from web.i18n import gettext as _
+from web.class_store import is_owner
+from web.class_store import store
 
 DEVICE_COOKIE = "device"
 SECRET_FILE = "secret_key"
-SQLITE_FILE = "classes.sqlite3"
 OWNED_CLASSES_KEPT = 20  # the session (a cookie) remembers the secrets of this many classes
 
 
@@ -44,34 +43,9 @@ def instance_secret(folder: Path) -> str:
     return key
 
 
-def database_url(app: Flask) -> str:
-    """DATABASE_URL (DIGITS_DATABASE_URL), else a SQLite file in the instance folder."""
-    url = app.config.get("DATABASE_URL")
-    if url:
-        return url
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{Path(app.instance_path) / SQLITE_FILE}"
-
-
-def store() -> Store:
-    """This process's Store, made on first use (so no connection is open before a fork)."""
-    extensions = current_app.extensions
-    if "classroom_store" not in extensions:
-        extensions["classroom_store"] = Store(database_url(current_app))
-    return extensions["classroom_store"]
-
-
 def limits() -> Limits:
     config = current_app.config
     return Limits(config["CLASS_MAX_DRAWINGS"], config["CLASS_RATE_COUNT"], config["CLASS_RATE_SECONDS"])
-
-
-def owner_secret(code: str) -> str | None:
-    return session.get("classes", {}).get(code)
-
-
-def is_owner(cls: Class) -> bool:
-    return cls.owned_by(owner_secret(cls.code))
 
 
 def remember_owner(code: str, secret: str) -> None:
@@ -109,7 +83,3 @@ def owned_or_403(code: str) -> Class:
     if not is_owner(cls):
         abort(403)
     return cls
-
-
-def unavailable_message() -> str:
-    return _("The class database cannot be reached or written right now; try again in a moment.")

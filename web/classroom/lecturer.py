@@ -1,30 +1,21 @@
-"""Classroom mode: a lecturer starts a class, students draw on their phones, the board shows it all.
-
-This module is the lecturer's side: GET /class (start page), POST /class (start: a code, a secret
+"""The lecturer's side of classroom mode: GET /class (start page), POST /class (start: a code, a secret
 in the signed session, a redirect to the board), GET /class/<code> (the board; GET
 /class/<code>/live is its fragment, polled every second, 304 while nothing changed), and, for the
 browser that started the class only, POST .../drawings/<id>/hide|show, .../close, .../delete and
-GET .../export.zip (403 for others). The students' pages and the JSON API are web.students';
-who is asking and where the classes are, web.class_access; the join address, web.join_address.
+GET .../export.zip (403 for others).
 
 Routes stay thin: the database is classroom.store's; the board shows what was stored with each
 drawing and never computes a reading again.
-`python -m web.classes prune --older-than DAYS` deletes old classes.
 """
 
-import argparse
 import gzip
 import io
 import secrets
-import sys
 import time
-from pathlib import Path
 
 from flask import Blueprint
-from flask import Flask
 from flask import abort
 from flask import current_app
-from flask import jsonify
 from flask import make_response
 from flask import redirect
 from flask import render_template
@@ -36,48 +27,24 @@ from flask import url_for
 from classroom.export import export_zip
 from classroom.store import Class
 from classroom.store import Unavailable
-from web.class_access import find_or_404
-from web.class_access import instance_secret
-from web.class_access import is_owner
-from web.class_access import owned_or_403
-from web.class_access import remember_owner
-from web.class_access import store
-from web.class_access import unavailable_message
+from web.class_store import is_owner
+from web.class_store import store
+from web.classroom import errors
+from web.classroom.access import find_or_404
+from web.classroom.access import owned_or_403
+from web.classroom.access import remember_owner
+from web.classroom.join_address import join_url
+from web.classroom.join_address import qr_svg
 from web.i18n import current_language
-from web.i18n import gettext as _
-from web.join_address import join_url
-from web.join_address import qr_svg
 from web.models import UnknownModel
 from web.models import default_model_name
 from web.models import get_model
 from web.render import is_htmx
-from web.students import api
-from web.students import students
 
 lecturer = Blueprint("classes", __name__)
-
-
-# --- setup --------------------------------------------------------------------------------------
-
-
-def init_app(app: Flask) -> None:
-    """Defaults (DIGITS_* environment variables and test_config win), the signing key, the routes."""
-    for key, value in dict(
-        CLASS_MAX_DRAWINGS=5000,
-        CLASS_RATE_COUNT=10,  # drawings per device ...
-        CLASS_RATE_SECONDS=10.0,  # ... in this many seconds
-        CLASS_MAX_IMAGE_BYTES=512 * 1024,
-        CLASS_GALLERY=120,  # the board shows the newest this many drawings
-        CLASS_BOARD_FRESH_SECONDS=0.5,  # a board render is reused this long (see live_render)
-        CLASS_PRUNE_DAYS=30,
-        SESSION_COOKIE_SAMESITE="Lax",
-    ).items():
-        app.config.setdefault(key, value)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
-    app.register_blueprint(lecturer)
-    app.register_blueprint(students)
-    app.register_blueprint(api)
+lecturer.register_error_handler(Unavailable, errors.unavailable)
+lecturer.register_error_handler(403, errors.forbidden)
+lecturer.register_error_handler(404, errors.missing)
 
 
 # --- the lecturer -------------------------------------------------------------------------------
@@ -86,7 +53,7 @@ def init_app(app: Flask) -> None:
 @lecturer.get("/class")
 def index():
     owned = [cls for code in session.get("classes", {}) if (cls := store().find_class(code)) and is_owner(cls)]
-    return render_template("class_start.html", owned=owned[::-1])
+    return render_template("classroom/start.html", owned=owned[::-1])
 
 
 @lecturer.post("/class")
@@ -127,7 +94,7 @@ def board(code: str):
     if cls.code != code:
         return redirect(url_for("classes.board", code=cls.code))
     url = join_url(cls.code)
-    return render_template("class_board.html", join_url=url, qr=qr_svg(url), **board_context(cls))
+    return render_template("classroom/board.html", join_url=url, qr=qr_svg(url), **board_context(cls))
 
 
 RENDERS_KEPT = 256
@@ -150,7 +117,7 @@ def live_render(cls: Class) -> tuple:
     if kept and (kept[0] == cls.version or time.monotonic() - kept[1] < fresh):
         return kept[2:]
     etag = board_etag(cls, owner)
-    html = render_template("partials/class_live.html", **board_context(cls))
+    html = render_template("classroom/partials/live.html", **board_context(cls))
     if len(kept_renders) >= RENDERS_KEPT:
         kept_renders.pop(next(iter(kept_renders)))
     # gzip: a busy board is about 130 kB of similar markup, 60 phones may follow it on one Wi-Fi
@@ -164,7 +131,7 @@ def live(code: str):
     until the class changes, so a quiet board costs one small query per second."""
     cls = store().find_class(code)
     if cls is None:
-        return render_template("partials/class_gone.html"), 404  # no poll trigger: polling stops
+        return render_template("classroom/partials/gone.html"), 404  # no poll trigger: polling stops
     etag, html, compressed = live_render(cls)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
@@ -244,86 +211,3 @@ def drawing_png(code: str, drawing_id: int):
     response = send_file(io.BytesIO(drawing.png), mimetype="image/png", max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-def stored_input(code: str, drawing_id: str):
-    """A class's drawing with its stored 28x28 input, for the inside view (which then shows exactly
-    what the network read for the board); LookupError with the message when there is none."""
-    try:
-        cls = store().find_class(code)
-        drawing = store().drawing(cls.id, int(drawing_id)) if cls and str(drawing_id).isdigit() else None
-    except Unavailable as exc:
-        raise LookupError(unavailable_message()) from exc
-    if drawing is None or (drawing.hidden and not is_owner(cls)):
-        raise LookupError(_("There is no such drawing in this class."))
-    return drawing
-
-
-# --- errors -------------------------------------------------------------------------------------
-
-
-def unavailable(exc: Unavailable):
-    """The database cannot be written (or reached): a clear 503, JSON for the API, never a 500."""
-    message = unavailable_message()
-    current_app.logger.error("classroom database unavailable: %s", exc)
-    if request.path.startswith(api.url_prefix + "/"):
-        return jsonify(error=message, detail=str(exc)), 503
-    if is_htmx() and request.endpoint == "students.student_submit":  # in the result's place: sending again works
-        return render_template("partials/class_result.html", error=message, reading=None), 503
-    if is_htmx() and request.endpoint in ("classes.live", "classes.hide", "classes.show"):
-        # In the board's place, still polling: the board comes back by itself with the database.
-        code = request.view_args["code"]
-        return render_template("partials/class_live_error.html", code=code, message=message), 503
-    if is_htmx():
-        return render_template("partials/class_error.html", message=message), 503
-    return render_template("class_error.html", message=message), 503
-
-
-for blueprint in (lecturer, students, api):
-    blueprint.register_error_handler(Unavailable, unavailable)
-
-
-def forbidden(_exc):
-    if request.path.startswith(api.url_prefix + "/"):
-        return jsonify(error=_("Only the browser that started this class may do that.")), 403
-    return render_template("class_error.html", message=_("Only the browser that started this class may do that.")), 403
-
-
-def missing(_exc):
-    return render_template("class_missing.html"), 404
-
-
-lecturer.register_error_handler(403, forbidden)
-lecturer.register_error_handler(404, missing)
-
-
-# --- command line -------------------------------------------------------------------------------
-
-
-def main(argv: list | None = None) -> int:
-    """python -m web.classes prune --older-than DAYS: delete classes (and their drawings) older
-    than DAYS, in the database the app uses (DIGITS_DATABASE_URL or the instance folder's file)."""
-    parser = argparse.ArgumentParser(prog="python -m web.classes", description="Manage the classroom's database.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    prune = commands.add_parser("prune", help="delete classes started more than DAYS days ago")
-    prune.add_argument("--older-than", type=float, metavar="DAYS", help="default: CLASS_PRUNE_DAYS (30)")
-    args = parser.parse_args(argv)
-
-    from app import create_app
-
-    app = create_app()
-    days = app.config["CLASS_PRUNE_DAYS"] if args.older_than is None else args.older_than
-    if days < 0:
-        parser.error("--older-than must not be negative")
-    with app.app_context():
-        try:
-            deleted = store().prune(days * 24 * 3600)
-        except Unavailable as exc:
-            print(f"error: the database cannot be written: {exc}", file=sys.stderr)
-            return 1
-    print(f"deleted {deleted} class{'es' if deleted != 1 else ''} started more than {days:g} days ago")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
