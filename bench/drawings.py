@@ -1,15 +1,15 @@
 """How well the app reads real drawings, not MNIST's own 28x28 images.
 
 Builds a set of 280x280 canvases (pen-stroke digits traced from the MNIST *test* set, and digits
-typed in handwriting fonts, drawn by nn.synthesis), then runs each through the app's
+typed in handwriting fonts, drawn by training.synthesis), then runs each through the app's
 preprocessing and a model, so that preprocessing and training changes are judged on what people
-actually draw. The set never touches the training set (from which `python -m nn drawings
+actually draw. The set never touches the training set (from which `python -m training drawings
 training` draws), so the score stays an honest held-out measure.
 
     python -m bench.drawings --model book --model default [--regenerate] [--save-errors DIR]
     python -m bench.drawings --out build/drawings-v140 --seed 5 --pen 5000 --font 0 --pens 3,34 --trace 140,3
 
-The font half needs Debian's handwriting fonts (nn/synthesis.py names them; missing ones are
+The font half needs Debian's handwriting fonts (training/synthesis.py names them; missing ones are
 skipped and named).
 """
 
@@ -30,16 +30,16 @@ from nn.mnist import read_split
 from nn.model_files import load_models
 from nn.paths import MODELS_DIR
 from nn.paths import ROOT
-from nn.synthesis import CANVAS
-from nn.synthesis import FONT_FILES
-from nn.synthesis import PEN_SETTINGS
-from nn.synthesis import STYLES
-from nn.synthesis import colour
-from nn.synthesis import find_fonts
-from nn.synthesis import font_drawing
-from nn.synthesis import pen_drawing
-from nn.synthesis import pick_style
 from preprocess import mnistify
+from training.synthesis import CANVAS
+from training.synthesis import FONT_FILES
+from training.synthesis import PEN_SETTINGS
+from training.synthesis import STYLES
+from training.synthesis import colour
+from training.synthesis import find_fonts
+from training.synthesis import font_drawing
+from training.synthesis import pen_drawing
+from training.synthesis import pick_style
 
 GENERATOR_VERSION = 2  # bump when the drawings change, so that stale sets are rebuilt
 OUT_DIR = ROOT / "build" / "drawings"

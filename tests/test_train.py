@@ -1,4 +1,4 @@
-"""nn.train: backprop lowers the loss, a seed gives bit-identical weights, the CLI writes a
+"""training.train: backprop lowers the loss, a seed gives bit-identical weights, the CLI writes a
 complete model card whose command reproduces the weights. Data: a slice of the committed test set
 written out as a tiny MNIST folder, so no download and no shared folder are needed."""
 
@@ -13,20 +13,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.__main__ import main
 from nn.mnist import load_test_set
 from nn.model_files import load_model
-from nn.optimizers import Adam
-from nn.optimizers import Momentum
-from nn.optimizers import learning_rate
 from nn.paths import ROOT
-from nn.train import EpochBar
-from nn.train import TrainConfig
-from nn.train import add_arguments
-from nn.train import gradient_with_dropout
-from nn.train import init_params
-from nn.train import train
 from tests.mnist_files import write_split
+from training.__main__ import main
+from training.optimizers import Adam
+from training.optimizers import Momentum
+from training.optimizers import learning_rate
+from training.train import EpochBar
+from training.train import TrainConfig
+from training.train import add_arguments
+from training.train import gradient_with_dropout
+from training.train import init_params
+from training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +186,7 @@ def test_cli_writes_model_and_card_and_its_command_reproduces(data_dir, tmp_path
     again = tmp_path / "again"
     command = shlex.split(card["command"])
     assert command[0].startswith("OPENBLAS_NUM_THREADS=")
-    assert command[1:5] == ["python", "-m", "nn", "train"]
+    assert command[1:5] == ["python", "-m", "training", "train"]
     command[command.index("--out") + 1] = str(again)
     assert main(command[4:]) == 0
     with np.load(out / "tiny.npz") as first, np.load(again / "tiny.npz") as second:
@@ -198,7 +198,7 @@ def test_missing_data_dir_is_a_clear_error(tmp_path, capsys):
     code = main(["train", "--data-dir", str(tmp_path / "nowhere"), "--name", "x", "--out", str(tmp_path)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "nowhere" in err and "not found" in err and "python -m nn download" in err
+    assert "nowhere" in err and "not found" in err and "python -m training download" in err
 
 
 def test_bad_arguments_are_refused(data_dir, tmp_path, capsys):
@@ -246,7 +246,7 @@ def test_the_recorded_command_is_the_config_and_names_paths_from_the_project_roo
         description="it's a test",
     )
     words = shlex.split(config.command())
-    assert words[:5] == ["OPENBLAS_NUM_THREADS=1", "python", "-m", "nn", "train"]
+    assert words[:5] == ["OPENBLAS_NUM_THREADS=1", "python", "-m", "training", "train"]
     assert words[words.index("--data-dir") + 1] == "data/mnist"
     assert words[words.index("--out") + 1] == "models"
     assert words[words.index("--extra-data") + 1] == "data/drawings/train-120k.npz"

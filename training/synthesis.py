@@ -2,7 +2,7 @@
 redrawn with a round pen at a random size, place and width, or a digit typed in a handwriting
 font; then coloured the way a browser's canvas or a scanner would send it.
 
-nn.drawings makes sets of them (the drawings `models/default` learned from, the web tests'
+training.drawings makes sets of them (the drawings `models/default` learned from, the web tests'
 fixtures) and bench/drawings.py the benchmark set. Pillow draws the strokes and the glyphs.
 
 The font digits need Debian's handwriting fonts (missing ones are skipped and named):

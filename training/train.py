@@ -1,7 +1,7 @@
-"""`python -m nn train`: mini-batch training by backpropagation, saved as NAME.npz + NAME.json.
+"""`python -m training train`: mini-batch training by backpropagation, saved as NAME.npz + NAME.json.
 
 The recipe of the book's chapters 4-6 (Network.gradient, Momentum or Adam, Xavier or He
-initialisation, weight decay), plus a learning-rate schedule and the distortions of nn.augment.
+initialisation, weight decay), plus a learning-rate schedule and the distortions of training.augment.
 A seed fixes everything random (initial weights, order of batches, distortions), so the same
 command gives the same weights bit for bit on the same machine, NumPy build and BLAS thread count
 (the recorded command sets OPENBLAS_NUM_THREADS for that reason).
@@ -20,8 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from nn.augment import augment
-from nn.augment import parse_parts
 from nn.layers import Affine
 from nn.mnist import FILES
 from nn.mnist import DataError
@@ -32,9 +30,11 @@ from nn.model_files import load_model
 from nn.model_files import save_model
 from nn.network import Network
 from nn.network import backprop
-from nn.optimizers import learning_rate
-from nn.optimizers import make_optimizer
 from nn.paths import from_root
+from training.augment import augment
+from training.augment import parse_parts
+from training.optimizers import learning_rate
+from training.optimizers import make_optimizer
 
 DATA_CREDIT = "MNIST training set, LeCun/Cortes/Burges, CC BY-SA 3.0"
 LICENCE = "The project's own weights, trained by this project (see the repository's licence)."
@@ -43,7 +43,7 @@ INPUT_SCALING = "pixel / 255 (0..1), 784 values row by row"
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything a run depends on: one field per option of `python -m nn train` (same name, same
+    """Everything a run depends on: one field per option of `python -m training train` (same name, same
     default), in the order the recorded command lists them. train() reads the recipe fields; the
     data, output and card fields are the command line's."""
 
@@ -78,7 +78,7 @@ class TrainConfig:
     def command(self) -> str:
         """The full command, every option spelled out (paths from the project root, and the BLAS
         thread count set), so that defaults changing later cannot change what it reproduces."""
-        words = [f"OPENBLAS_NUM_THREADS={blas_threads()}", "python", "-m", "nn", "train"]
+        words = [f"OPENBLAS_NUM_THREADS={blas_threads()}", "python", "-m", "training", "train"]
         for field in fields(self):
             value = getattr(self, field.name)
             if value is None:
@@ -184,7 +184,7 @@ def train(
     (NumPy releases the GIL in its loops); each epoch draws them from its own seeded generator,
     so the thread's timing cannot change the result. augment_every > 1 reuses each distorted
     copy of the training set for that many epochs (in a new order each time): distorting costs
-    more than a training epoch of a small network. strength: nn.augment's, None for its defaults;
+    more than a training epoch of a small network. strength: training.augment's, None for its defaults;
     progress: a bar per epoch on stderr."""
     c = config
     epochs, batch_size, augment_every = c.epochs, c.batch_size, c.augment_every
@@ -274,14 +274,15 @@ def parse_augment(text: str) -> tuple:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     parser.epilog = (
-        "example: python -m nn train --data-dir data/mnist --name book-retrained --hidden 50,100 "
+        "example: python -m training train --data-dir data/mnist --name book-retrained --hidden 50,100 "
         "--activation sigmoid --optimizer adam --epochs 30 --augment none --seed 1 --out models/"
     )
     parser.add_argument(
         "--data-dir",
         type=Path,
         required=True,
-        help="folder with the four MNIST files (train-* and t10k-*, .gz or raw); get them with: python -m nn download",
+        help="folder with the four MNIST files (train-* and t10k-*, .gz or raw); "
+        "get them with: python -m training download",
     )
     parser.add_argument("--name", required=True, help="model name: writes NAME.npz and NAME.json")
     parser.add_argument("--out", type=Path, default=TrainConfig.out, help="folder to write the model to")
@@ -337,7 +338,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PARTS",
         help="comma-separated distortions: shift,rotate,scale,shear,elastic,thickness,pen; "
         "'all' or 'none'. Distorted images are re-normalised the way the app "
-        "normalises drawings (see nn/augment.py)",
+        "normalises drawings (see training/augment.py)",
     )
     parser.add_argument(
         "--augment-prob",
@@ -365,7 +366,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=TrainConfig.extra_data,
         metavar="FILE.npz|EXPORT.zip|FOLDER",
-        help="more training digits: an .npz (x (N, 28, 28) uint8, t (N,)), e.g. from python -m nn drawings "
+        help="more training digits: an .npz (x (N, 28, 28) uint8, t (N,)), e.g. from python -m training drawings "
         "training, or a class's export.zip (or a folder of images-idx3-ubyte + labels-idx1-ubyte)",
     )
     parser.add_argument(
@@ -416,10 +417,10 @@ def recipe(config: TrainConfig, n_train: int, n_extra: int = 0) -> str:
 def check_data_dir(data_dir: Path) -> str | None:
     """A message naming what is missing, or None when the training files are there."""
     if not data_dir.is_dir():
-        return f"data folder {data_dir} not found; get MNIST with: python -m nn download --out {data_dir}"
+        return f"data folder {data_dir} not found; get MNIST with: python -m training download --out {data_dir}"
     missing = [name for name in FILES.values() if not (data_dir / name).is_file()]
     if missing:
-        return f"{data_dir} lacks {', '.join(missing)}; get them with: python -m nn download --out {data_dir}"
+        return f"{data_dir} lacks {', '.join(missing)}; get them with: python -m training download --out {data_dir}"
     return None
 
 
@@ -466,7 +467,7 @@ def run(args: argparse.Namespace) -> int:
     if any(word.startswith("/") for word in shlex.split(command)):
         print(
             "note: the card's command names paths outside the project, which only this machine has; "
-            "train from data/mnist (python -m nn download --out data/mnist) for a card anyone can replay",
+            "train from data/mnist (python -m training download --out data/mnist) for a card anyone can replay",
             file=sys.stderr,
         )
     start = time.perf_counter()
