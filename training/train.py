@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from nn.layers import Affine
+from nn.layers import Dropout
 from nn.mnist import FILES
 from nn.mnist import DataError
 from nn.mnist import data_sha256
@@ -30,6 +31,7 @@ from nn.model_files import load_model
 from nn.model_files import save_model
 from nn.network import Network
 from nn.network import backprop
+from nn.network import init_params
 from nn.paths import from_root
 from training.augment import augment
 from training.augment import parse_parts
@@ -91,34 +93,6 @@ class TrainConfig:
                 value = repr(value)
             words += ["--" + field.name.replace("_", "-"), str(value)]
         return shlex.join(words)
-
-
-def init_params(sizes: list, activation: str, rng: np.random.Generator) -> dict:
-    """W_i ~ N(0, scale^2 / n_in) with scale^2 = 1 for sigmoid (Xavier) and 2 for ReLU (He):
-    keeps the spread of activations the same from layer to layer. Biases start at 0."""
-    gain = 2.0 if activation == "relu" else 1.0
-    params = {}
-    for i in range(1, len(sizes)):
-        n_in, n_out = sizes[i - 1], sizes[i]
-        params[f"W{i}"] = (rng.standard_normal((n_in, n_out)) * np.sqrt(gain / n_in)).astype(np.float32)
-        params[f"b{i}"] = np.zeros(n_out, dtype=np.float32)
-    return params
-
-
-class Dropout:
-    """Chapter 6's dropout: while training, each hidden neuron is silenced with probability
-    ratio and the rest scaled by 1 / (1 - ratio), so that inference needs no change at all."""
-
-    def __init__(self, ratio: float, rng: np.random.Generator):
-        self.ratio, self.rng = ratio, rng
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
-        self.mask = keep * np.float32(1.0 / (1.0 - self.ratio))
-        return x * self.mask
-
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        return dout * self.mask
 
 
 def gradient_with_dropout(
