@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
+from nn.paths import ROOT
+
+PROJECT_DATA = ROOT / "data" / "mnist"
 FILES = {
     "train_img": "train-images-idx3-ubyte.gz",
     "train_label": "train-labels-idx1-ubyte.gz",

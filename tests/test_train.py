@@ -1,6 +1,7 @@
-"""training.train: backprop lowers the loss, a seed gives bit-identical weights, the CLI writes a
-complete model card whose command reproduces the weights. Data: a slice of the committed test set
-written out as a tiny MNIST folder, so no download and no shared folder are needed."""
+"""training.loop and python -m training train: backprop lowers the loss, a seed gives bit-identical
+weights, the CLI (generated from TrainConfig) writes a complete model card whose command reproduces
+the weights. Data: a slice of the committed test set written out as a tiny MNIST folder, so no
+download and no shared folder are needed."""
 
 import argparse
 import dataclasses
@@ -18,14 +19,14 @@ from nn.model_files import load_model
 from nn.paths import ROOT
 from tests.mnist_files import write_split
 from training.__main__ import main
+from training.config import TrainConfig
+from training.loop import EpochBar
+from training.loop import gradient_with_dropout
+from training.loop import train
 from training.optimizers import Adam
 from training.optimizers import Momentum
 from training.optimizers import learning_rate
-from training.train import EpochBar
-from training.train import TrainConfig
 from training.train import add_arguments
-from training.train import gradient_with_dropout
-from training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +249,16 @@ def test_the_recorded_command_is_the_config_and_names_paths_from_the_project_roo
     )
     assert "--augment none" in TrainConfig().command() and "--extra-data" not in TrainConfig().command()
     assert str(tmp_path.resolve()) in TrainConfig(data_dir=tmp_path).command()  # outside: as it is
+
+
+def test_the_options_are_the_config_fields_with_their_defaults():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    options = {action.dest for action in parser._actions} - {"help"}
+    assert options == {f.name for f in dataclasses.fields(TrainConfig)}
+    assert TrainConfig.from_args(parser.parse_args(["--data-dir", "data/mnist", "--name", "model"])) == TrainConfig()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--name", "model"])  # --data-dir is required
 
 
 def test_epoch_lines_on_a_terminal_and_in_a_log():

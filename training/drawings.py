@@ -28,8 +28,8 @@ from nn.mnist import DataError
 from nn.mnist import read_split
 from nn.model_files import load_models
 from nn.paths import MODELS_DIR
-from nn.paths import from_root
 from preprocess import mnistify
+from training.paths import from_root
 from training.synthesis import colour
 from training.synthesis import pen_drawing
 from training.synthesis import pick_style
