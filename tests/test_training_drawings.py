@@ -1,6 +1,6 @@
 """python -m training drawings training: MNIST training digits redrawn with a pen and put through the app's
 preprocessing, as extra data for `python -m training train --extra-data`; and the benchmark's variant sets
-(bench/drawings.py). Data: a slice of the committed test set written out as a tiny training split
+(training.benchmark_set). Data: a slice of the committed test set written out as a tiny training split
 (no download, no shared folder)."""
 
 from pathlib import Path
@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.drawings import load_or_generate
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_extra
 from nn.mnist import read_split
@@ -16,6 +15,7 @@ from preprocess.framing import center_of_mass
 from preprocess.framing import ink_bbox
 from tests.mnist_files import write_split
 from training.__main__ import main
+from training.benchmark_set import load_or_generate
 from training.drawings import write_training_drawings
 from training.synthesis import PEN_SETTINGS
 
