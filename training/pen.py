@@ -23,7 +23,8 @@ MAX_ROUNDS = 20  # Zhang-Suen rounds; MNIST strokes at SCALE 2 need about 4
 CHUNK = 512  # images per pass: keeps the working arrays in cache
 # Pen width, in MNIST pixels of the 28x28 frame, drawn uniformly per image. The app brings
 # drawn strokes to 1.7-2.4 px (preprocess.MNIST_STROKE_RANGE); a little beyond both ends, as
-# training.augment's thickness part does for MNIST's own strokes.
+# training.augment's thickness part does for MNIST's own strokes. (Why this is not the canvas's
+# pen: training/synthesis.py, by APP_PEN.)
 WIDTH = (1.2, 2.9)
 SOFTNESS = 0.25  # at most this much of a 3x3 blur on top of the pen's own anti-aliasing
 
