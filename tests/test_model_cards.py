@@ -1,7 +1,7 @@
 """The shipped model cards hold no machine's paths: every command in a card runs from the project
 root of any copy after the README's download step, and every file a card names is made by one of
 its commands (or by that download step). Also: the app's import graph stays free of the training
-tools."""
+tools, and the engine's free of them and of the preprocessing."""
 
 import json
 import re
@@ -111,6 +111,16 @@ def test_the_app_imports_neither_training_tools_nor_their_libraries():
     code = (
         "import sys; from app import create_app; create_app(); "
         "print(sorted(m for m in sys.modules if m.partition('.')[0] in ('tqdm', 'scipy', 'training')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_engine_imports_neither_the_training_tools_nor_the_preprocessing():
+    modules = sorted(f"nn.{path.stem}" for path in (ROOT / "nn").glob("*.py") if path.stem != "__main__")
+    code = (
+        f"import sys; import {', '.join(modules)}; "
+        "print(sorted({m.partition('.')[0] for m in sys.modules} & {'training', 'preprocess', 'PIL', 'flask'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -46,7 +46,7 @@ def test_training_drawings_are_labelled_app_framed_and_reproducible(train_dir, t
     write_training_drawings(again, 12, seed=3, data_dir=train_dir, workers=1, log=lambda _: None)
     with np.load(again, allow_pickle=False) as data:
         assert data["x"].tobytes() == x.tobytes()
-    x_extra, t_extra, about = read_extra(out)  # what nn train --extra-data reads
+    x_extra, t_extra, about = read_extra(out)  # what training train --extra-data reads
     assert f"python -m training drawings training --out {out.resolve()} --count 12 --seed 3" in about
     assert x_extra.shape == (12, 784) and t_extra.tolist() == t.tolist()
 
