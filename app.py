@@ -41,10 +41,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
     )
+    from nn.paths import MODELS_DIR
+
     # Every key the app's modules read, once, with its default.
     app.config.from_mapping(
         # Folder of NAME.npz + NAME.json models; the list of models is its content (web/models.py).
-        MODELS_DIR=str(ROOT / "models"),
+        MODELS_DIR=str(MODELS_DIR),
         # {name: nn.Model} used instead of MODELS_DIR when set (tests and benchmarks inject networks).
         MODELS=None,
         # The model the pages and the API use unless asked for another; else the first by name.

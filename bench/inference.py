@@ -26,9 +26,8 @@ from nn.mnist import load_test_set
 from nn.model_files import Model
 from nn.model_files import ModelError
 from nn.model_files import load_model
+from nn.paths import MODELS_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = ROOT / "models"
 BATCH_SIZES = (1, 10, 100, 1000)
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 

@@ -25,7 +25,7 @@ from app import create_app
 from nn import Model
 from nn import Network
 from nn import load_models
-from nn.train import init_params
+from nn.network import init_params
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as a browser asks: the time includes gzip

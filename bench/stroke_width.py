@@ -1,6 +1,6 @@
 """Does bringing strokes to MNIST's width help the network read drawings? An experiment.
 
-MNIST test digits are redrawn as pen strokes (nn.synthesis traces their skeletons) with
+MNIST test digits are redrawn as pen strokes (training.synthesis traces their skeletons) with
 thin, medium and thick pens at random sizes and positions on a 280x280 canvas, then read by
 a model after each preprocessing variant. Only test digits are used.
 
@@ -17,15 +17,15 @@ import numpy as np
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_split
 from nn.model_files import load_models
-from nn.synthesis import CANVAS
-from nn.synthesis import colour
-from nn.synthesis import draw_pen
-from nn.synthesis import place
-from nn.synthesis import skeleton_strokes
 from preprocess.framing import MNIST_STROKE_RANGE
 from preprocess.framing import frame
 from preprocess.framing import plain_resize
 from preprocess.ink import ink_map
+from training.synthesis import CANVAS
+from training.synthesis import colour
+from training.synthesis import draw_pen
+from training.synthesis import place
+from training.synthesis import skeleton_strokes
 
 ROOT = Path(__file__).resolve().parent.parent
 PENS = {"thin 4-8": (4, 8), "medium 10-18": (10, 18), "thick 20-30": (20, 30)}

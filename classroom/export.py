@@ -2,7 +2,7 @@
 network read and of the intended digits, the PNGs as the students sent them, and drawings.csv.
 
 `python -m nn evaluate --data export.zip` scores every model on it, and
-`python -m nn train --extra-data export.zip` learns from it.
+`python -m training train --extra-data export.zip` learns from it.
 """
 
 import csv

@@ -2,7 +2,7 @@
 
 MNIST fitted each digit's ink into a 20x20 box and put its centre of mass at the centre of a
 28x28 frame. The app frames drawings that way (preprocess.framing) and training frames distorted
-digits that way (nn.augment): both read these constants and call these functions.
+digits that way (training.augment): both read these constants and call these functions.
 """
 
 import numpy as np

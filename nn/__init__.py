@@ -1,4 +1,4 @@
-"""The engine: chapter 3's network in NumPy, its model files, MNIST data, training.
+"""The engine: chapter 3's network in NumPy, its layers, model files, MNIST data and evaluation.
 
 Knows nothing of Flask, HTML or images from browsers; usable from a notebook as the book's code is.
 """

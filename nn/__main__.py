@@ -1,33 +1,22 @@
-"""Command line of the engine: python -m nn {evaluate,train,download,drawings} --help."""
+"""Command line of the engine: python -m nn evaluate --help. (Training: python -m training.)"""
 
 import argparse
-import importlib
 import sys
 
+from nn import evaluate
 from nn.mnist import DataError
 from nn.model_files import ModelError
 
-COMMANDS = {
-    "evaluate": "accuracy of the shipped models on the MNIST test set, one JSON line per model",
-    "train": "train a network on MNIST and save it as NAME.npz + NAME.json",
-    "download": "download the four official MNIST files, checking their md5",
-    "drawings": "write canvas-like drawings: training digits for train --extra-data, or the tests' fixtures",
-}
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nn", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in COMMANDS.items():
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        importlib.import_module(f"nn.{name}").add_arguments(sub)
-    return parser
+EVALUATE = "accuracy of the shipped models on the MNIST test set, one JSON line per model"
 
 
 def main(argv: list | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = argparse.ArgumentParser(prog="python -m nn", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    evaluate.add_arguments(commands.add_parser("evaluate", help=EVALUATE, description=EVALUATE))
+    args = parser.parse_args(argv)
     try:
-        return importlib.import_module(f"nn.{args.command}").run(args)
+        return evaluate.run(args)
     except (ModelError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

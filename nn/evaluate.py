@@ -15,8 +15,7 @@ from nn.mnist import load_test_set
 from nn.mnist import read_labelled
 from nn.model_files import load_model
 from nn.model_files import load_models
-
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+from nn.paths import MODELS_DIR
 
 
 def evaluate(model, x, t, batch_size: int = 1000) -> dict:

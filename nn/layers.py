@@ -51,6 +51,22 @@ class Relu:
         return dout * self.mask
 
 
+class Dropout:
+    """Chapter 6's dropout: while training, each hidden neuron is silenced with probability
+    ratio and the rest scaled by 1 / (1 - ratio), so that inference needs no change at all."""
+
+    def __init__(self, ratio: float, rng: np.random.Generator):
+        self.ratio, self.rng = ratio, rng
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.ratio
+        self.mask = keep * np.float32(1.0 / (1.0 - self.ratio))
+        return x * self.mask
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        return dout * self.mask
+
+
 class SoftmaxWithLoss:
     """Softmax then cross-entropy; together their gradient is simply (y - t) / N. t holds labels
     (N,) or one-hot rows (N, 10), as for cross_entropy_error."""

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
+from nn.paths import ROOT
+
+PROJECT_DATA = ROOT / "data" / "mnist"
 FILES = {
     "train_img": "train-images-idx3-ubyte.gz",
     "train_label": "train-labels-idx1-ubyte.gz",
@@ -159,7 +161,7 @@ def load_test_set(data_dir: Path = PROJECT_DATA) -> tuple:
 def read_extra(path: Path) -> tuple:
     """(x (N, 784) float32 in 0..1, t (N,) int64, about: str) from an .npz of more 28x28 training
     digits: x (N, 28, 28) uint8, t (N,) labels 0-9 and optionally `about`, a text saying how they
-    were made (python -m nn drawings training writes one). Pickled content is refused.
+    were made (python -m training drawings training writes one). Pickled content is refused.
     A folder or .zip of images-idx3-ubyte + labels-idx1-ubyte (a class's export) does too."""
     path = Path(path)
     if path.is_dir() or path.suffix.lower() == ".zip":

@@ -97,6 +97,18 @@ class Network:
         return backprop(self.layers(), x, t)
 
 
+def init_params(sizes: list, activation: str, rng: np.random.Generator) -> dict:
+    """W_i ~ N(0, scale^2 / n_in) with scale^2 = 1 for sigmoid (Xavier) and 2 for ReLU (He):
+    keeps the spread of activations the same from layer to layer. Biases start at 0."""
+    gain = 2.0 if activation == "relu" else 1.0
+    params = {}
+    for i in range(1, len(sizes)):
+        n_in, n_out = sizes[i - 1], sizes[i]
+        params[f"W{i}"] = (rng.standard_normal((n_in, n_out)) * np.sqrt(gain / n_in)).astype(np.float32)
+        params[f"b{i}"] = np.zeros(n_out, dtype=np.float32)
+    return params
+
+
 def backprop(layers: list, x: np.ndarray, t: np.ndarray) -> tuple:
     """Forward through the layers and softmax-with-loss, then backward through them reversed:
     (loss, {W1: dW, b1: db, ...}) numbered by the Affine layers in order."""

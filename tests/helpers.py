@@ -8,14 +8,14 @@ import numpy as np
 from nn import Model
 from nn import Network
 from nn.model_files import save_model
-from nn.train import init_params
+from nn.network import init_params
 
 ROOT = Path(__file__).resolve().parent.parent
 HTMX = {"HX-Request": "true"}
 
 
 def random_network(sizes: list, activation: str = "sigmoid", seed: int = 0) -> Network:
-    """The training code's initial weights (nn.train.init_params) plus small random biases, so
+    """A fresh network's initial weights (nn.network.init_params) plus small random biases, so
     that every bias shown on a page differs from 0."""
     rng = np.random.default_rng(seed)
     params = init_params(sizes, activation, rng)

@@ -1,11 +1,11 @@
-"""nn.augment: distortions keep shapes and ranges, do nothing when asked for nothing, and do what
+"""training.augment: distortions keep shapes and ranges, do nothing when asked for nothing, and do what
 their names say; the re-normalisation frames digits as the app frames drawings."""
 
 import numpy as np
 import pytest
 
-from nn import augment as A
 from nn.mnist import load_test_set
+from training import augment as A
 
 
 @pytest.fixture(scope="module")

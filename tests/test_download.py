@@ -1,4 +1,4 @@
-"""nn.download for real: an HTTP server on 127.0.0.1 (ephemeral port) serves files made here."""
+"""training.download for real: an HTTP server on 127.0.0.1 (ephemeral port) serves files made here."""
 
 import hashlib
 import http.server
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from nn.download import MD5
-from nn.download import DownloadError
-from nn.download import download
 from nn.mnist import PROJECT_DATA
+from training.download import MD5
+from training.download import DownloadError
+from training.download import download
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = bytes(range(256)) * 1200  # 300 kB: several chunks, so progress has steps to show
@@ -183,7 +183,7 @@ def test_unknown_name(tmp_path):
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "nn", "download", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "training", "download", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
 
 

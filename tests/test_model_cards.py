@@ -1,7 +1,7 @@
 """The shipped model cards hold no machine's paths: every command in a card runs from the project
 root of any copy after the README's download step, and every file a card names is made by one of
 its commands (or by that download step). Also: the app's import graph stays free of the training
-tools."""
+tools, and the engine's free of them and of the preprocessing."""
 
 import json
 import re
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nn.__main__ import build_parser
 from nn.mnist import FILES
 from nn.paths import ROOT
+from training.__main__ import build_parser
 
 CARDS = sorted((ROOT / "models").glob("*.json"))
 ABSOLUTE = re.compile(r"""(?:^|[\s=:'"(])((?:/|~/|[A-Za-z]:\\)[^\s/\\]+\S*)""")
@@ -33,16 +33,16 @@ def strings(value) -> list:
 
 
 def commands(card: dict) -> list:
-    """The card's commands, as argument lists after `python -m nn`: its `command` (train) and the
+    """The card's commands, as argument lists after `python -m training`: its `command` (train) and the
     one its extra data's `about` ends with (what made that data)."""
     texts = [card.get("command") or "", card.get("extra_data", {}).get("about", "")]
-    return [shlex.split(m.group(1)) for text in texts for m in re.finditer(r"python -m nn (.+)$", text)]
+    return [shlex.split(m.group(1)) for text in texts for m in re.finditer(r"python -m training (.+)$", text)]
 
 
 def readme_download_dir() -> str:
-    """Where the README's download step puts MNIST: its `python -m nn download --out DIR` line."""
+    """Where the README's download step puts MNIST: its `python -m training download --out DIR` line."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    lines = [line.strip() for line in readme.splitlines() if line.strip().startswith("python -m nn download")]
+    lines = [line.strip() for line in readme.splitlines() if line.strip().startswith("python -m training download")]
     assert lines, "README.md has no download step on a line of its own"
     words = shlex.split(lines[0])
     return words[words.index("--out") + 1]
@@ -93,7 +93,7 @@ def test_every_file_a_card_names_is_made_by_its_commands(card_path):
 
 def test_the_checks_catch_what_the_old_cards_held(tmp_path):
     old = {
-        "command": "OPENBLAS_NUM_THREADS=1 python -m nn train --data-dir /home/x/mnist --name x"
+        "command": "OPENBLAS_NUM_THREADS=1 python -m training train --data-dir /home/x/mnist --name x"
         " --out /home/x/final --extra-data build/train/drawn-120k-s1.npz",
         "machine": "2 CPU cores",
     }
@@ -110,7 +110,17 @@ def test_the_checks_catch_what_the_old_cards_held(tmp_path):
 def test_the_app_imports_neither_training_tools_nor_their_libraries():
     code = (
         "import sys; from app import create_app; create_app(); "
-        "print(sorted(m for m in sys.modules if m in ('tqdm', 'scipy', 'nn.train', 'nn.drawings', 'nn.synthesis')))"
+        "print(sorted(m for m in sys.modules if m.partition('.')[0] in ('tqdm', 'scipy', 'training')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_engine_imports_neither_the_training_tools_nor_the_preprocessing():
+    modules = sorted(f"nn.{path.stem}" for path in (ROOT / "nn").glob("*.py") if path.stem != "__main__")
+    code = (
+        f"import sys; import {', '.join(modules)}; "
+        "print(sorted({m.partition('.')[0] for m in sys.modules} & {'training', 'preprocess', 'PIL', 'flask'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"

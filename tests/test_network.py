@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from nn.functions import cross_entropy_error
+from nn.layers import Dropout
 from nn.mnist import load_test_set
 from nn.model_files import load_model
 from nn.network import Network
+from nn.network import init_params
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +89,27 @@ def test_accuracy_does_not_depend_on_the_batch_size(book):
     x, t = x[:500], t[:500]
     counts = {batch_size: book.accuracy(x, t, batch_size=batch_size) for batch_size in (1, 7, 100, 1000)}
     assert len(set(counts.values())) == 1, counts
+
+
+def test_initialisation_follows_the_activation():
+    rng = np.random.default_rng(0)
+    he = init_params([400, 300, 10], "relu", rng)
+    xavier = init_params([400, 300, 10], "sigmoid", rng)
+    assert he["W1"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
+    assert xavier["W1"].std() == pytest.approx(np.sqrt(1 / 400), rel=0.05)
+    assert not he["b1"].any() and he["W2"].shape == (300, 10)
+
+
+def test_dropout_silences_neurons_and_keeps_the_mean():
+    """Kept neurons are scaled by 1 / (1 - ratio), so the layer's mean output is the input's; the
+    gradient flows back only through the neurons kept in the forward pass."""
+    dropout = Dropout(0.25, np.random.default_rng(0))
+    x = np.ones((200, 50), np.float32)
+    out = dropout.forward(x)
+    assert set(np.unique(out)) == {0.0, np.float32(1 / 0.75)}
+    assert out.mean() == pytest.approx(1.0, abs=0.02)
+    np.testing.assert_array_equal(dropout.backward(x) == 0, out == 0)
+    assert (x == 1).all()  # its input untouched
 
 
 # --- Backpropagation against the numerical gradient ---------------------------------------------

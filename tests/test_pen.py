@@ -1,13 +1,13 @@
-"""nn.pen: thinning leaves one-pixel centre lines of the right shape, the pen draws them back at
-the width asked for, and pen_strokes gives seeded, MNIST-shaped digits that nn.augment frames."""
+"""training.pen: thinning leaves one-pixel centre lines of the right shape, the pen draws them back at
+the width asked for, and pen_strokes gives seeded, MNIST-shaped digits that training.augment frames."""
 
 import numpy as np
 import pytest
 
-from nn import augment as A
-from nn import pen
 from nn.mnist import load_test_set
 from tests.shapes import count_pieces
+from training import augment as A
+from training import pen
 
 
 @pytest.fixture(scope="module")

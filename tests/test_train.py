@@ -1,6 +1,7 @@
-"""nn.train: backprop lowers the loss, a seed gives bit-identical weights, the CLI writes a
-complete model card whose command reproduces the weights. Data: a slice of the committed test set
-written out as a tiny MNIST folder, so no download and no shared folder are needed."""
+"""training.loop and python -m training train: backprop lowers the loss, a seed gives bit-identical
+weights, the CLI (generated from TrainConfig) writes a complete model card whose command reproduces
+the weights. Data: a slice of the committed test set written out as a tiny MNIST folder, so no
+download and no shared folder are needed."""
 
 import argparse
 import dataclasses
@@ -13,20 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.__main__ import main
 from nn.mnist import load_test_set
 from nn.model_files import load_model
-from nn.optimizers import Adam
-from nn.optimizers import Momentum
-from nn.optimizers import learning_rate
 from nn.paths import ROOT
-from nn.train import EpochBar
-from nn.train import TrainConfig
-from nn.train import add_arguments
-from nn.train import gradient_with_dropout
-from nn.train import init_params
-from nn.train import train
 from tests.mnist_files import write_split
+from training.__main__ import main
+from training.config import TrainConfig
+from training.loop import EpochBar
+from training.loop import gradient_with_dropout
+from training.loop import train
+from training.optimizers import Adam
+from training.optimizers import Momentum
+from training.optimizers import learning_rate
+from training.train import add_arguments
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +104,6 @@ def test_same_seed_gives_bit_identical_weights(small):
     assert not np.array_equal(a.params["W1"], c.params["W1"])
 
 
-def test_initialisation_follows_the_activation():
-    rng = np.random.default_rng(0)
-    he = init_params([400, 300, 10], "relu", rng)
-    xavier = init_params([400, 300, 10], "sigmoid", rng)
-    assert he["W1"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
-    assert xavier["W1"].std() == pytest.approx(np.sqrt(1 / 400), rel=0.05)
-    assert not he["b1"].any() and he["W2"].shape == (300, 10)
-
-
 def test_optimizers_step_downhill():
     """On f(W) = |W|^2 / 2 (gradient W) both optimizers shrink W; weight decay shrinks it more."""
     for opt in (Momentum(), Adam(), Adam(weight_decay=0.1)):
@@ -186,7 +177,7 @@ def test_cli_writes_model_and_card_and_its_command_reproduces(data_dir, tmp_path
     again = tmp_path / "again"
     command = shlex.split(card["command"])
     assert command[0].startswith("OPENBLAS_NUM_THREADS=")
-    assert command[1:5] == ["python", "-m", "nn", "train"]
+    assert command[1:5] == ["python", "-m", "training", "train"]
     command[command.index("--out") + 1] = str(again)
     assert main(command[4:]) == 0
     with np.load(out / "tiny.npz") as first, np.load(again / "tiny.npz") as second:
@@ -198,7 +189,7 @@ def test_missing_data_dir_is_a_clear_error(tmp_path, capsys):
     code = main(["train", "--data-dir", str(tmp_path / "nowhere"), "--name", "x", "--out", str(tmp_path)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "nowhere" in err and "not found" in err and "python -m nn download" in err
+    assert "nowhere" in err and "not found" in err and "python -m training download" in err
 
 
 def test_bad_arguments_are_refused(data_dir, tmp_path, capsys):
@@ -246,7 +237,7 @@ def test_the_recorded_command_is_the_config_and_names_paths_from_the_project_roo
         description="it's a test",
     )
     words = shlex.split(config.command())
-    assert words[:5] == ["OPENBLAS_NUM_THREADS=1", "python", "-m", "nn", "train"]
+    assert words[:5] == ["OPENBLAS_NUM_THREADS=1", "python", "-m", "training", "train"]
     assert words[words.index("--data-dir") + 1] == "data/mnist"
     assert words[words.index("--out") + 1] == "models"
     assert words[words.index("--extra-data") + 1] == "data/drawings/train-120k.npz"
@@ -258,6 +249,16 @@ def test_the_recorded_command_is_the_config_and_names_paths_from_the_project_roo
     )
     assert "--augment none" in TrainConfig().command() and "--extra-data" not in TrainConfig().command()
     assert str(tmp_path.resolve()) in TrainConfig(data_dir=tmp_path).command()  # outside: as it is
+
+
+def test_the_options_are_the_config_fields_with_their_defaults():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    options = {action.dest for action in parser._actions} - {"help"}
+    assert options == {f.name for f in dataclasses.fields(TrainConfig)}
+    assert TrainConfig.from_args(parser.parse_args(["--data-dir", "data/mnist", "--name", "model"])) == TrainConfig()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--name", "model"])  # --data-dir is required
 
 
 def test_epoch_lines_on_a_terminal_and_in_a_log():

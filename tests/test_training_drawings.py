@@ -1,6 +1,6 @@
-"""python -m nn drawings training: MNIST training digits redrawn with a pen and put through the app's
-preprocessing, as extra data for `python -m nn train --extra-data`; and the benchmark's variant sets
-(bench/drawings.py). Data: a slice of the committed test set written out as a tiny training split
+"""python -m training drawings training: MNIST training digits redrawn with a pen and put through the app's
+preprocessing, as extra data for `python -m training train --extra-data`; and the benchmark's variant sets
+(training.benchmark_set). Data: a slice of the committed test set written out as a tiny training split
 (no download, no shared folder)."""
 
 from pathlib import Path
@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.drawings import load_or_generate
-from nn.__main__ import main
-from nn.drawings import write_training_drawings
 from nn.mnist import PROJECT_DATA
 from nn.mnist import read_extra
 from nn.mnist import read_split
-from nn.synthesis import PEN_SETTINGS
 from preprocess.framing import center_of_mass
 from preprocess.framing import ink_bbox
 from tests.mnist_files import write_split
+from training.__main__ import main
+from training.benchmark_set import load_or_generate
+from training.drawings import write_training_drawings
+from training.synthesis import PEN_SETTINGS
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def test_training_drawings_are_labelled_app_framed_and_reproducible(train_dir, t
     write_training_drawings(again, 12, seed=3, data_dir=train_dir, workers=1, log=lambda _: None)
     with np.load(again, allow_pickle=False) as data:
         assert data["x"].tobytes() == x.tobytes()
-    x_extra, t_extra, about = read_extra(out)  # what nn train --extra-data reads
-    assert f"python -m nn drawings training --out {out.resolve()} --count 12 --seed 3" in about
+    x_extra, t_extra, about = read_extra(out)  # what training train --extra-data reads
+    assert f"python -m training drawings training --out {out.resolve()} --count 12 --seed 3" in about
     assert x_extra.shape == (12, 784) and t_extra.tolist() == t.tolist()
 
 
@@ -76,12 +76,12 @@ def test_a_folder_without_the_training_set_is_a_clear_error(tmp_path, capsys):
     args = ["drawings", "training", "--out", str(tmp_path / "x.npz"), "--count", "3", "--data-dir", str(tmp_path)]
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert "not found" in err and "python -m nn download" in err
+    assert "not found" in err and "python -m training download" in err
     assert not (tmp_path / "x.npz").exists()
 
 
 def test_the_fixture_writer_makes_the_committed_fixtures(tmp_path):
-    """python -m nn drawings fixtures: the web tests' drawings are the synthesis's, byte for byte."""
+    """python -m training drawings fixtures: the web tests' drawings are the synthesis's, byte for byte."""
     assert main(["drawings", "fixtures", "--out", str(tmp_path)]) == 0
     committed = Path(__file__).resolve().parent / "fixtures" / "drawings"
     names = sorted(path.name for path in committed.iterdir())

@@ -2,7 +2,7 @@
 redrawn with a round pen at a random size, place and width, or a digit typed in a handwriting
 font; then coloured the way a browser's canvas or a scanner would send it.
 
-nn.drawings makes sets of them (the drawings `models/default` learned from, the web tests'
+training.drawings makes sets of them (the drawings `models/default` learned from, the web tests'
 fixtures) and bench/drawings.py the benchmark set. Pillow draws the strokes and the glyphs.
 
 The font digits need Debian's handwriting fonts (missing ones are skipped and named):
@@ -23,7 +23,18 @@ from imaging.thinning import thin
 
 CANVAS = 280
 SUPERSAMPLE = 4  # strokes are drawn this many times larger, then box-filtered: anti-aliasing
-APP_PEN = 18  # the app's brush, in CSS px
+# Pen widths here and on the app's canvas (static/canvas.js: PEN = 280 / 16 = 17.5 px on its 280 px
+# side) differ on purpose, and this is the one place that says why:
+# - APP_PEN, the "app" and "hidpi" styles' pen, is 18 px, not 17.5: the committed fixtures
+#   (tests/fixtures/drawings, checked byte for byte) and the 120,000 drawings models/default learned
+#   from (its card's extra_data command) are functions of it, and changing it would make that card's
+#   command draw other data than the model saw. Half a pixel in 18 lies well inside the 4-30 px the
+#   training drawings' other styles use (training.drawings.TRAINING_VARIETY).
+# - The other styles draw with other pens (PEN_SETTINGS, TRAINING_VARIETY): they stand for drawings
+#   that reach the API from elsewhere (ink on paper, other canvases), not for the app's canvas.
+# - training.pen's WIDTH is in pixels of the 28x28 frame, after framing: it follows what the
+#   preprocessing makes of any pen (preprocess.MNIST_STROKE_RANGE), not the canvas's pen.
+APP_PEN = 18  # the "app" style's brush, in CSS px
 # The benchmark's tracing: pen widths (px, before the 0.16 x height cap) and (skeleton ink threshold,
 # smoothing rounds). Other values make variant sets, to check that a gain is not this generator's habit.
 PEN_SETTINGS = {"pens": [6, 28], "trace": [110, 6]}

@@ -1,12 +1,13 @@
-"""`python -m nn drawings`: sets of canvas-like drawings (nn.synthesis) written to disk.
+"""`python -m training drawings`: sets of canvas-like drawings (training.synthesis) written to disk.
 
-    python -m nn drawings training --out data/drawings/train-120k.npz --count 120000 --seed 1 --data-dir data/mnist
-    python -m nn drawings fixtures --out tests/fixtures/drawings
+    python -m training drawings training --out data/drawings/train-120k.npz --count 120000 --seed 1 \
+        --data-dir data/mnist
+    python -m training drawings fixtures --out tests/fixtures/drawings
 
 `training`: MNIST *training* digits redrawn with a pen, with wider settings than the benchmark's
 (bench/drawings.py, which draws only *test* digits: the two share no source digit), and put
 through the app's own preprocessing, so that the network learns from exactly what the app hands
-it: `python -m nn train --extra-data FILE` reads the file; `models/default` learned from the first
+it: `python -m training train --extra-data FILE` reads the file; `models/default` learned from the first
 command above (its card says so). `fixtures`: the pen drawings the web tests post.
 """
 
@@ -27,11 +28,11 @@ from nn.mnist import DataError
 from nn.mnist import read_split
 from nn.model_files import load_models
 from nn.paths import MODELS_DIR
-from nn.paths import from_root
-from nn.synthesis import colour
-from nn.synthesis import pen_drawing
-from nn.synthesis import pick_style
 from preprocess import mnistify
+from training.paths import from_root
+from training.synthesis import colour
+from training.synthesis import pen_drawing
+from training.synthesis import pick_style
 
 # Training drawings vary the tracing beyond the benchmark's settings, so that a network learns
 # pen drawings in general rather than this generator's habits: (low, high) of uniform draws.
@@ -61,14 +62,14 @@ def _training_chunk(job: tuple) -> list:
 def training_command(out: Path, count: int, seed: int, data_dir: Path) -> str:
     """The command that writes this file, paths from the project root: the file records it."""
     return (
-        f"python -m nn drawings training --out {from_root(out)} --count {count} --seed {seed} "
+        f"python -m training drawings training --out {from_root(out)} --count {count} --seed {seed} "
         f"--data-dir {from_root(data_dir)}"
     )
 
 
 def write_training_drawings(out: Path, count: int, seed: int, data_dir: Path, workers: int = 2, log=print) -> None:
     """out (.npz): x (N, 28, 28) uint8 and t (N,) labels of `count` drawings made from the MNIST
-    training set (every digit once before any twice), for `python -m nn train --extra-data`. The
+    training set (every digit once before any twice), for `python -m training train --extra-data`. The
     arrays are a function of seed and count; blanks (digits too faint to trace) are left out."""
     start = time.perf_counter()
     images, labels = read_split(data_dir, "train")
@@ -116,7 +117,7 @@ def write_fixtures(folder: Path, seed: int = 20240, models_dir: Path = MODELS_DI
             image.save(folder / name, optimize=True)
             entries.append({"file": name, "label": digit, "style": style, "mnist_test_index": int(source), **facts})
     note = (
-        "Pen-stroke drawings traced from MNIST test digits by python -m nn drawings fixtures: "
+        "Pen-stroke drawings traced from MNIST test digits by python -m training drawings fixtures: "
         "280x280 RGBA, the app's 18 px black pen; style 'app' on opaque white, 'rgba' on transparent."
     )
     (folder / "labels.json").write_text(
@@ -157,6 +158,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_training_drawings(args.out, args.count, args.seed, args.data_dir, args.workers)
     except DataError as exc:
-        print(f"error: {exc}; get MNIST with: python -m nn download --out {args.data_dir}", file=sys.stderr)
+        print(f"error: {exc}; get MNIST with: python -m training download --out {args.data_dir}", file=sys.stderr)
         return 1
     return 0

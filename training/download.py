@@ -1,4 +1,4 @@
-"""`python -m nn download`: fetch the four official MNIST files, each checked against its md5.
+"""`python -m training download`: fetch the four official MNIST files, each checked against its md5.
 
 A file is written under its own name only once its md5 is right: it is downloaded to a hidden
 temporary file in the same folder and then renamed, so no run, failed or interrupted, leaves a

@@ -53,9 +53,6 @@ class Adam:
             params[key] -= np.float32(lr_t) * self.m[key] / (np.sqrt(self.v[key]) + np.float32(self.eps))
 
 
-OPTIMIZERS = {"momentum": Momentum, "sgd": Momentum, "adam": Adam}
-
-
 def make_optimizer(name: str, weight_decay: float = 0.0, momentum: float = 0.9):
     """'adam', or 'sgd'/'momentum' (SGD with momentum)."""
     if name == "adam":

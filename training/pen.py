@@ -7,10 +7,10 @@ digit is thinned to its centre line and drawn again with a disc:
 
     28x28 --2x bilinear--> 56x56 --threshold--> ink --Zhang-Suen--> skeleton
           --distance to the skeleton, round pen of a random radius, anti-aliased--> 56x56
-          --2x2 mean--> 28x28, 0..1, for nn.augment to warp and frame the MNIST way
+          --2x2 mean--> 28x28, 0..1, for training.augment to warp and frame the MNIST way
 
 Everything runs on the whole batch at once (thinning: imaging.thinning). Coordinates follow
-nn.augment.
+training.augment.
 """
 
 import numpy as np
@@ -18,12 +18,13 @@ import numpy as np
 from imaging import thinning
 
 SCALE = 2  # drawing grid per MNIST pixel: fine enough for round ends, cheap enough per epoch
-THRESHOLD = 0.4  # ink for the skeleton, on the upsampled digit (nn/synthesis.py uses 110/255)
+THRESHOLD = 0.4  # ink for the skeleton, on the upsampled digit (training/synthesis.py uses 110/255)
 MAX_ROUNDS = 20  # Zhang-Suen rounds; MNIST strokes at SCALE 2 need about 4
 CHUNK = 512  # images per pass: keeps the working arrays in cache
 # Pen width, in MNIST pixels of the 28x28 frame, drawn uniformly per image. The app brings
 # drawn strokes to 1.7-2.4 px (preprocess.MNIST_STROKE_RANGE); a little beyond both ends, as
-# nn.augment's thickness part does for MNIST's own strokes.
+# training.augment's thickness part does for MNIST's own strokes. (Why this is not the canvas's
+# pen: training/synthesis.py, by APP_PEN.)
 WIDTH = (1.2, 2.9)
 SOFTNESS = 0.25  # at most this much of a 3x3 blur on top of the pen's own anti-aliasing
 
@@ -111,7 +112,7 @@ def downsample(images: np.ndarray) -> np.ndarray:
 def pen_strokes(x: np.ndarray, rng: np.random.Generator, width: tuple = WIDTH) -> np.ndarray:
     """x ((N, 784) or (N, 28, 28), 0..1) redrawn with a round pen of a random width per image
     (uniform in width, MNIST px), in x's shape, float32 in 0..1, peak 1, not framed again:
-    nn.augment frames it (after its other distortions; nn.augment.frame alone frames it as the
+    training.augment frames it (after its other distortions; training.augment.frame alone frames it as the
     app frames drawings)."""
     images = np.asarray(x, dtype=np.float32).reshape(-1, 28, 28)
     n = len(images)

@@ -24,7 +24,7 @@ from imaging.mnist_frame import centre_of_mass
 from imaging.mnist_frame import ink_box
 from imaging.morphology import dilate
 from imaging.morphology import erode
-from nn.pen import pen_strokes
+from training.pen import pen_strokes
 
 CANVAS = 40
 PARTS = ("shift", "rotate", "scale", "shear", "elastic", "thickness", "pen")
@@ -43,7 +43,7 @@ STRENGTH = {
     "elastic_sigma": 4.0,  # smoothness of the displacement field, px
     "thin": 0.6,  # at most this fraction of one erosion step
     "thick": 0.6,  # at most this many dilation steps (fractions blend)
-    "pen": 0.5,  # fraction of distorted images first redrawn with a round pen (nn.pen)
+    "pen": 0.5,  # fraction of distorted images first redrawn with a round pen (training.pen)
 }
 
 
@@ -290,7 +290,7 @@ def augment(
 
 def with_pen(images: np.ndarray, rng: np.random.Generator, parts: tuple, strength: dict | None = None) -> np.ndarray:
     """images with a random fraction (strength "pen") redrawn as canvas strokes of uniform width
-    (nn.pen), left for the distortion that follows to frame. Without "pen" in parts: images, and
+    (training.pen), left for the distortion that follows to frame. Without "pen" in parts: images, and
     no draws from rng, so the other parts' draws stay as they were."""
     if "pen" not in parts:
         return images
