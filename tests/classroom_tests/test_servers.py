@@ -138,25 +138,25 @@ def class_export(tmp_path_factory):
     return path
 
 
-def run_nn(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nn", *args], cwd=ROOT, capture_output=True, text=True)
+def run_module(module: str, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_nn_evaluate_scores_every_model_on_a_class_export(class_export, tmp_path):
-    result = run_nn("evaluate", "--data", str(class_export))
+    result = run_module("nn", "evaluate", "--data", str(class_export))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert {line["model"] for line in lines} == {p.stem for p in (ROOT / "models").glob("*.npz")}
     assert all(line["total"] == 12 and line["data"] == str(class_export) for line in lines)
     folder = tmp_path / "unpacked"
     zipfile.ZipFile(class_export).extractall(folder)
-    from_folder = [json.loads(line) for line in run_nn("evaluate", "--data", str(folder)).stdout.splitlines()]
+    from_folder = [json.loads(line) for line in run_module("nn", "evaluate", "--data", str(folder)).stdout.splitlines()]
     assert [line["correct"] for line in from_folder] == [line["correct"] for line in lines]
-    missing = run_nn("evaluate", "--data", str(tmp_path / "nothing.zip"))
+    missing = run_module("nn", "evaluate", "--data", str(tmp_path / "nothing.zip"))
     assert missing.returncode == 1 and "nothing.zip" in missing.stderr
 
 
-def test_nn_train_takes_a_class_export_as_extra_data(class_export, tmp_path):
+def test_training_takes_a_class_export_as_extra_data(class_export, tmp_path):
     import numpy as np
 
     from nn.mnist import load_test_set
@@ -166,7 +166,8 @@ def test_nn_train_takes_a_class_export_as_extra_data(class_export, tmp_path):
     for split, rows in (("train", slice(0, 300)), ("test", slice(300, 400))):
         write_split(tmp_path, split, np.round(x[rows] * 255).reshape(-1, 28, 28), t[rows])
     out = tmp_path / "models"
-    result = run_nn(
+    result = run_module(
+        "training",
         "train", "--data-dir", str(tmp_path), "--name", "c", "--hidden", "8", "--epochs", "1", "--out", str(out),
         "--extra-data", str(class_export),
     )  # fmt: skip
