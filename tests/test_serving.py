@@ -21,10 +21,10 @@ from app import choose_server
 from app import create_app
 from app import preload
 from app import served_app
-from tests.conftest import free_port
 from tests.digits import digit_png
+from tools.servers import ROOT
+from tools.servers import AppServer
 
-ROOT = Path(__file__).resolve().parent.parent
 SLOW_REQUEST = b"GET /api/models HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: one byte a second\r\n\r\n"
 ANSWER_TIMEOUT = 3  # seconds: the issue asks for under one; a busy shared machine gets some slack
 
@@ -32,31 +32,8 @@ ANSWER_TIMEOUT = 3  # seconds: the issue asks for under one; a busy shared machi
 @contextlib.contextmanager
 def running_app(tmp_path: Path, *args: str, python: str = sys.executable):
     """`python app.py --port N *args` until the block ends; yields (process, port)."""
-    port = free_port()
-    log = tmp_path / f"server-{port}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [python, str(ROOT / "app.py"), "--port", str(port), *args],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"the app exited: {log.read_text()}"
-            assert time.monotonic() < deadline, f"the app did not answer in 30 s: {log.read_text()}"
-            try:
-                if request(port, "GET", "/api/models")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(15)
+    with AppServer(tmp_path, args=args, python=python) as server:
+        yield server.process, server.port
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):

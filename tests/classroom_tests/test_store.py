@@ -198,7 +198,7 @@ def test_a_read_only_sqlite_database_raises_unavailable(tmp_path):
 
 
 def test_an_unreachable_server_raises_unavailable():
-    from tests.conftest import free_port
+    from tools.servers import free_port
 
     store = Store(f"postgresql://nobody@127.0.0.1:{free_port()}/none?connect_timeout=2")
     with pytest.raises(Unavailable):
