@@ -16,7 +16,7 @@ from tests.browser.harness import CHROMIUM_ARGS
 from tests.browser.harness import DESKTOP
 from tests.browser.harness import EXPECT_TIMEOUT_MS
 from tests.browser.harness import PHONE
-from tests.browser.harness import Watch
+from tests.browser.harness import ContextPool
 from tests.helpers import random_model
 from tests.helpers import write_models
 from tools.servers import AppServer
@@ -83,44 +83,66 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def contexts(chromium):
+    """This worker's ContextPool (tests/browser/harness.py): contexts lent to one test at a time."""
+    pool = ContextPool(chromium)
+    yield pool
+    pool.close()
+
+
+REPORTS = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test (item.reports), for fixtures that act on a failure."""
+    report = yield
+    item.stash.setdefault(REPORTS, {})[report.when] = report
+    return report
+
+
+def failed(item) -> bool:
+    return any(report.failed for report in item.stash.get(REPORTS, {}).values())
+
+
 @pytest.fixture
-def make_context(chromium):
-    """make_context(**context_options): a Watch (tests/browser/harness.py) of a new browser
-    context, whose pages are made with its page(). Fails the test at its end on a request to
-    another host, a JavaScript error or a console error (CSP violations included)."""
+def make_context(contexts, request):
+    """make_context(**context_options): a Watch (tests/browser/harness.py) of a browser context as
+    good as new (its pages made with its page()), this test's alone. Fails the test at its end on a
+    request to another host, a JavaScript error or a console error (CSP violations included)."""
+    lent = []
+
+    def make(**context_options):
+        lent.append(contexts.lend(**context_options))
+        return lent[-1]
+
+    yield make
+    try:
+        for watch in lent:
+            watch.check()
+    finally:
+        for watch in lent:
+            contexts.give_back(watch, reuse=not failed(request.node) and not watch.outside and not watch.errors)
+
+
+@pytest.fixture
+def make_page(make_context, request):
+    """make_page(**context_options): a page in a browser context of its own (desktop size unless
+    the options say otherwise). Every page made fails the test on a request to another host, a
+    JavaScript error or a console error (CSP violations included; see is_console_error), and leaves
+    a screenshot of the whole page in test-artifacts/."""
     made = []
 
     def make(**context_options):
-        made.append(Watch(chromium.new_context(**context_options)))
+        made.append(make_context(**(DESKTOP | context_options)).page())
         return made[-1]
 
     yield make
-    for watch in made:
-        watch.context.close()
-    for watch in made:
-        watch.check()
-
-
-@pytest.fixture
-def make_page(chromium, request):
-    """make_page(**context_options): a page in a new browser context (desktop size unless the
-    options say otherwise). Every page made fails the test on a request to another host, a
-    JavaScript error or a console error (CSP violations included; see is_console_error), and leaves
-    a screenshot in test-artifacts/."""
-    made = []
-
-    def make(**context_options):
-        made.append(Watch(chromium.new_context(**(DESKTOP | context_options))))
-        return made[-1].page()
-
-    yield make
     ARTIFACTS.mkdir(exist_ok=True)
-    for n, watch in enumerate(made):
+    for n, page in enumerate(made):
         name = request.node.name + (f"-{n}" if n else "")
-        watch.pages[0].screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        watch.context.close()
-    for watch in made:
-        watch.check()
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, scale="css")  # 1 px a CSS pixel
 
 
 @pytest.fixture
