@@ -4,6 +4,7 @@
 tests of routes, templates and errors; `real_app` / `real_client` serve the shipped models, for
 tests that check what the network reads."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,31 @@ TINY_MODELS = [
     random_model("tiny", [784, 16, 10], "sigmoid", seed=0),
     random_model("tiny-relu", [784, 12, 8, 10], "relu", seed=1),
 ]
+
+
+# --- Running in parallel (pytest-xdist; pyproject.toml's addopts: -n auto --dist loadgroup) --------
+
+
+def pytest_xdist_auto_num_workers(config):
+    """-n auto: two worker processes a core, at most 8. The browser and server tests spend much of
+    their time waiting (for a page, a server, a poll), which the other worker fills. The variable
+    PYTEST_XDIST_AUTO_NUM_WORKERS sets another number; -n 0 runs in this process."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    return min(8, 2 * (os.cpu_count() or 1))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that share something costly run on one worker, so that it is made once: every test on
+    the PostgreSQL server in one group, and the tests of a module that use one of its module-scoped
+    fixtures (a real class's export, the confusion matrices, a phone-sized browser context) in
+    another. Each worker starts its own live server and Chromium when a test first needs them."""
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        if "postgres" in item.fixturenames or (params and params.get("database_url") == "postgresql"):
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
+        elif any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(scope="session")
