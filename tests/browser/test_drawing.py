@@ -31,16 +31,17 @@ def open_page(page, live_server, query="?model=book"):
     return page
 
 
-def canvas_point(page, x: float, y: float) -> tuple:
-    box = page.get_by_test_id("canvas").bounding_box()
+def canvas_point(page, x: float, y: float, box: dict | None = None) -> tuple:
+    box = box or page.get_by_test_id("canvas").bounding_box()
     return box["x"] + x * box["width"], box["y"] + y * box["height"]
 
 
 def mouse_stroke(page, points, release=True):
-    page.mouse.move(*canvas_point(page, *points[0]))
+    box = page.get_by_test_id("canvas").bounding_box()  # once a stroke: the canvas stays where it is
+    page.mouse.move(*canvas_point(page, *points[0], box))
     page.mouse.down()
     for point in points[1:]:
-        page.mouse.move(*canvas_point(page, *point), steps=2)
+        page.mouse.move(*canvas_point(page, *point, box), steps=2)
     if release:
         page.mouse.up()
 
