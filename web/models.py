@@ -10,10 +10,6 @@ from nn import Model
 from nn import ModelError
 from nn import load_models
 from web.errors import CodedError
-from web.i18n import N_
-
-# The shipped cards' names, for the catalog: the pages show them through gettext, _(card.name).
-CARD_NAMES = (N_("The book's sample weights"),)
 
 
 class UnknownModel(CodedError, LookupError):
@@ -57,7 +53,7 @@ def get_model(name: str | None = None) -> Model:
     return models[name]
 
 
-PAGES = ("draw", "inside", "learn")  # blueprints whose model choice carries over to the other page
+PAGES = ("draw", "inside")  # blueprints whose model choice carries over to the other page (lessons open on the book's)
 
 
 def page_model_name(asked: str | None) -> str | None:

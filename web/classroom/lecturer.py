@@ -27,6 +27,7 @@ from flask import url_for
 from classroom.export import export_zip
 from classroom.store import Class
 from classroom.store import Unavailable
+from web import terms
 from web.class_store import is_owner
 from web.class_store import store
 from web.classroom import errors
@@ -79,7 +80,7 @@ def board_context(cls: Class) -> dict:
         confusion=confusion,
         hidden_count=store().count_hidden(cls.id) if owner else 0,
         mnist_accuracy=(model.card.get("test_accuracy") if model else None),
-        model_name=(model.card.get("name", cls.model) if model else cls.model),
+        model_name=(terms.model_name(model) if model else cls.model),
         etag=board_etag(cls, owner),
     )
 
