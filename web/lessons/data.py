@@ -28,12 +28,13 @@ from web import samples
 from web.errors import error_message
 from web.i18n import gettext as _
 from web.lessons.compute import source
+from web.lessons.pages import chapter_model_name
+from web.lessons.pages import chosen_model_name
 from web.lessons.pages import lesson_context
 from web.lessons.pages import render_lesson
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
-from web.models import page_model_name
 from web.render import data_uri
 from web.render import is_htmx
 from web.render import page_or_fragment
@@ -188,13 +189,13 @@ def batches_error(exc: BadInput):
     """400 with the message: a table row in place for htmx, else the page around it."""
     if is_htmx():
         return render_template("learn/partials/batch_error.html", message=str(exc)), 400
-    model = get_model()
+    model = get_model(chapter_model_name())
     return render_lesson("batches", "learn/batches.html", **batches_context(model, [], error=str(exc))), 400
 
 
 def batches():
     try:
-        model = chosen_model(page_model_name(request.args.get("model")))
+        model = chosen_model(chosen_model_name())
     except BadInput as exc:
         return batches_error(exc)
     return render_lesson("batches", "learn/batches.html", **batches_context(model, []))
@@ -337,7 +338,7 @@ def test_set_context(model: Model, cell: tuple | None, page: int | None, **conte
 def test_set():
     """The page, or (htmx) the lesson's body: the matrix with the opened cell's images."""
     try:
-        model = chosen_model(page_model_name(request.args.get("model")))
+        model = chosen_model(chosen_model_name())
         cell = cell_of(request.args)
         page = whole_number(request.args, "page", 1, 10**6)
         if page is not None and cell is None:
@@ -346,7 +347,7 @@ def test_set():
     except BadInput as exc:
         if is_htmx():
             return render_template("learn/partials/test_set_error.html", message=str(exc)), 400
-        model = get_model()
+        model = get_model(chapter_model_name())
         context = test_set_context(model, None, None, error=str(exc))
         return render_lesson("test-set", "learn/test_set.html", **context), 400
     lesson = lesson_context("test-set")

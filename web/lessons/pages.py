@@ -25,7 +25,6 @@ from nn.functions import ACTIVATIONS
 from web.i18n import N_
 from web.models import all_models
 from web.models import default_model_name
-from web.models import page_model_name
 from web.render import is_htmx
 from web.terms import activation_names
 
@@ -96,12 +95,15 @@ def index():
 CHAPTER_MODEL = "book"  # the chapter's own 784-50-100-10 weights, when shipped
 
 
+def chapter_model_name() -> str:
+    """The chapter's own model when shipped, else the app's default: what every lesson opens on."""
+    return CHAPTER_MODEL if CHAPTER_MODEL in all_models() else default_model_name()
+
+
 def chosen_model_name() -> str:
-    """The model asked for, else the chapter's own, else the one last picked, else the default."""
-    asked = request.args.get("model")
-    if not asked and CHAPTER_MODEL in all_models():
-        return CHAPTER_MODEL
-    return page_model_name(asked) or default_model_name()
+    """The model asked for (?model=), else the chapter's own. Lessons keep to the chapter: they
+    neither follow nor change the model the drawing and inside pages remember."""
+    return request.args.get("model") or chapter_model_name()
 
 
 def lesson_error(slug: str, block: str, exc: Exception, **context):
