@@ -27,6 +27,8 @@ Contract (the drawing page and the inside page both rely on it):
 - A `drawing-load` event on the form with detail {image: data URL} replaces the drawing by that
   picture (the server sends it with an HX-Trigger response header).
 - The form gets data-drawing-state="empty" or "drawn", for styling and for tests.
+- An element with data-drawing-note (say, "Loaded test image no. 8321, labelled 7") describes the
+  drawing as it was loaded: it is emptied as soon as the drawing changes in any other way.
 */
 (() => {
   "use strict";
@@ -163,6 +165,9 @@ Contract (the drawing page and the inside page both rely on it):
       } else {
         paint(exportCtx, strokes, 1);
         input.value = exportCanvas.toDataURL("image/png");
+      }
+      if (source !== "load") {
+        for (const note of document.querySelectorAll("[data-drawing-note]")) note.replaceChildren();
       }
       form.dispatchEvent(new CustomEvent("drawing-changed", { bubbles: true, detail: { source } }));
     }

@@ -4,6 +4,10 @@
 //   p      presenter mode on or off (by pressing the switch, a GET form)
 //   ?      the key help, a modal <dialog>: Esc closes it, Tab stays inside, focus comes back.
 // No key does anything while the user types in a field or holds Ctrl, Alt or ⌘.
+// ← / → belong to the focused element in a text field (the caret) and in a slider, a radio group,
+// a list or a scrolling box reached with the keyboard (Tab): there they move its value. A control
+// last used with the mouse or a finger (a slider dragged, a radio clicked) hands them back: the
+// lecturer who just dragged a slider changes the lesson with → without clicking elsewhere first.
 (() => {
   "use strict";
 
@@ -21,8 +25,24 @@
       && (target.isContentEditable || target.matches("input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]):not([type=range]), textarea, select"));
   }
 
-  function inField(target) {
-    return target instanceof HTMLElement && (target.isContentEditable || target.matches("input, textarea, select, [role=slider], pre, [role=region]"));
+  const ARROW_CONTROLS = "input, textarea, select, [role=slider], pre, [role=region]";
+  const TEXT_FIELDS = "input:not([type=range]):not([type=radio]):not([type=checkbox]):not([type=button]):not([type=submit]), textarea";
+  let pointed = null;  // the control the pointer last used; it keeps focus but not the arrows
+
+  function keepsArrows(target) {
+    if (!(target instanceof HTMLElement)) return false;
+    if (target.isContentEditable || target.matches(TEXT_FIELDS)) return true;
+    return target.matches(ARROW_CONTROLS) && target !== pointed;
+  }
+
+  function onPointerDown(event) {
+    const target = event.target instanceof Element ? event.target : null;
+    const label = target && target.closest("label");
+    pointed = (label && label.control) || (target && target.closest(ARROW_CONTROLS)) || null;
+  }
+
+  function onFocusIn(event) {
+    if (event.target !== pointed) pointed = null;  // reached another way (Tab): its arrows are its own
   }
 
   function press(selector) {
@@ -72,7 +92,7 @@
     const target = event.target;
     let done = false;
     if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
-      if (inField(target)) return;
+      if (keepsArrows(target)) return;
       const lesson = document.querySelector(event.key === "ArrowLeft" ? "[data-previous]" : "[data-next]");
       if (lesson) {
         window.location.href = lesson.dataset[event.key === "ArrowLeft" ? "previous" : "next"];
@@ -108,6 +128,8 @@
   }
 
   window.addEventListener("keydown", onKey, true);  // capture: before the canvas's own keys
+  window.addEventListener("pointerdown", onPointerDown, true);
+  window.addEventListener("focusin", onFocusIn, true);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

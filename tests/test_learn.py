@@ -17,6 +17,7 @@ from nn.functions import softmax
 from nn.functions import softmax_naive
 from tests.test_inside import MODELS
 from tests.test_inside import ROOT
+from web.filters import fixed
 from web.lessons import compute as lesson_math
 from web.lessons.pages import LESSONS
 
@@ -85,11 +86,11 @@ def text(found: dict, testid: str) -> str:
 # --- The index and the lesson frame --------------------------------------------------------------------
 
 
-def test_index_lists_six_lessons_in_chapter_order(client):
+def test_index_lists_seven_lessons_in_chapter_order(client):
     html = client.get("/learn").get_data(as_text=True)
     slugs = re.findall(r'<li data-slug="([^"]+)"', html)
-    assert slugs == ["neuron", "activations", "softmax", "network", "batches", "test-set"]
-    for slug in ("neuron", "activations", "softmax", "network"):
+    assert slugs == ["perceptron", "neuron", "activations", "softmax", "network", "batches", "test-set"]
+    for slug in ("perceptron", "neuron", "activations", "softmax", "network"):
         assert f'href="/learn/{slug}"' in html
 
 
@@ -98,7 +99,7 @@ def test_every_page_links_to_the_lessons(client):
         assert 'href="/learn"' in client.get(path).get_data(as_text=True), path
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(5))
 def test_lessons_link_previous_and_next(client, index):
     lesson = LESSONS[index]
     html = client.get(f"/learn/{lesson.slug}").get_data(as_text=True)
@@ -107,7 +108,7 @@ def test_lessons_link_previous_and_next(client, index):
         assert f'data-previous="/learn/{LESSONS[index - 1].slug}"' in html
     else:
         assert 'rel="prev"' not in html
-    assert f"{index + 1} / 6" in html
+    assert f"{index + 1} / 7" in html
 
 
 def test_lesson_urls_skip_lessons_not_registered_yet(app):
@@ -132,7 +133,7 @@ def test_neuron_output_is_nn_functions(client, h, x1, x2, w1, w2, b):
     y = ACTIVATIONS[h](a)
     assert float(values(found, "neuron-output")[0]) == pytest.approx(float(y), abs=1e-7)
     assert text(found, "neuron-output") == f"{float(y):.4f}".replace("-0.0000", "0.0000")
-    assert text(found, "neuron-a") == lesson_math.number(a)
+    assert text(found, "neuron-a") == fixed(a)
 
 
 def test_neuron_bias_sets_how_easily_it_fires(client):

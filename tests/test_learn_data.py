@@ -187,7 +187,7 @@ def test_cell_pages_and_the_htmx_fragment(client):
     one = [item["data-sample"] for item in elements(html, data_testid="misread")]
     two = [item["data-sample"] for item in elements(second, data_testid="misread")]
     assert len(one) == len(two) == 40 and not set(one) & set(two)
-    assert "Page 2 / " in second
+    assert "Page 2 of " in second
 
 
 @pytest.mark.parametrize(
@@ -231,6 +231,6 @@ def test_templates_keep_to_the_content_security_policy():
 
 
 def test_korean_pages(client):
-    assert "시험 이미지 모두 실행" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
+    assert "시험 이미지 10,000장 모두 읽기" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
     html = client.get("/learn/test-set?model=book&true=4&predicted=9&lang=ko").get_data(as_text=True)
     assert "정답 4" in html and "정확도" in html

@@ -1,4 +1,4 @@
-"""Lessons 1 to 4: one neuron, the activation functions, softmax, the three-layer network."""
+"""Lessons 2 to 5: one neuron, the activation functions, softmax, the three-layer network."""
 
 import math
 
@@ -10,6 +10,7 @@ from nn import Network
 from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
+from web.filters import fixed
 from web.i18n import gettext as _
 from web.lessons import compute
 from web.lessons.pages import chosen_model_name
@@ -101,8 +102,8 @@ def neuron():
         fields=NEURON_FIELDS,
         activation=activation,
         activations=ACTIVATIONS,
-        a=compute.number(a),
-        y=compute.number(y),
+        a=fixed(a),
+        y=fixed(y),
         y_exact=compute.exact(y),
         plane=compute.neuron_plane(w, values["b"], activation, x),
         code=[compute.source(compute.neuron_output), compute.source(ACTIVATIONS[activation])],
@@ -128,7 +129,8 @@ def activations():
         cx=x_collapse,
         three=compute.collapsed(three),
         one=compute.collapsed(one),
-        code=[compute.source(h) for h in ACTIVATIONS.values()],
+        functions=compute.CHAPTER_ORDER,
+        code=[compute.source(ACTIVATIONS[name]) for name in compute.CHAPTER_ORDER],
         collapse_code=compute.source(compute.linear_layers),
     )
     fragment = "learn/_collapse.html" if request.args.get("part") == "collapse" else "learn/_activation_values.html"
@@ -150,7 +152,7 @@ def softmax_lesson():
     context = dict(
         logits=text,
         table=compute.softmax_table(a),
-        code=[compute.source(softmax_naive), compute.source(softmax)],
+        code=[compute.source(softmax_naive), compute.source(softmax), compute.source(compute.softmax_steps)],
     )
     return render_lesson("softmax", "learn/softmax.html", "learn/_softmax_result.html", replace_url=True, **context)
 

@@ -1,4 +1,4 @@
-"""Lessons 5 and 6: the whole MNIST test set through the network.
+"""Lessons 6 and 7: the whole MNIST test set through the network.
 
 /learn/batches times the book's per-image loop against batches of 10, 100 and 1000 on the server.
 Any worker process may answer any request, so no job lives on the server: each request measures
@@ -27,6 +27,7 @@ from preprocess import to_png
 from web import samples
 from web.errors import error_message
 from web.i18n import gettext as _
+from web.lessons.compute import shape_chain
 from web.lessons.compute import source
 from web.lessons.pages import chapter_model_name
 from web.lessons.pages import chosen_model_name
@@ -101,7 +102,7 @@ def whole_number(values, name: str, low: int, high: int) -> int | None:
     return int(text)
 
 
-# --- Lesson 5: batches ---------------------------------------------------------------------------
+# --- Lesson 6: batches ---------------------------------------------------------------------------
 
 
 def batch_size_of(values) -> int | None:
@@ -163,7 +164,7 @@ def chart(rows: list) -> dict:
 
 
 def way_name(batch_size: int) -> str:
-    return _("one image at a time (the book's loop)") if batch_size == 1 else _("batches of") + f" {batch_size}"
+    return _("one image at a time (the book's loop)") if batch_size == 1 else _("batches of %(size)s", size=batch_size)
 
 
 def batches_context(model: Model, rows: list, **context) -> dict:
@@ -178,6 +179,7 @@ def batches_context(model: Model, rows: list, **context) -> dict:
             next_size=None,
             way_name=way_name,
             code=code,
+            chain=shape_chain(model.network, test_inputs()[0][:100]),
             total=len(test_inputs()[1]),
             error=None,
         )
@@ -224,7 +226,7 @@ def batches_run():
     return render_lesson("batches", "learn/batches.html", **context)
 
 
-# --- Lesson 6: the test set ----------------------------------------------------------------------
+# --- Lesson 7: the test set ----------------------------------------------------------------------
 
 
 def confusion_of(model: Model) -> Confusion:

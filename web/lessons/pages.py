@@ -2,8 +2,8 @@
 rendering a lesson (page or htmx fragment) and its error, the model a lesson opens with.
 
 How a lesson is added:
-1. Write its view in a module of this package (basics.py: lessons 1-4, data.py: 5-6) and add its
-   route in web/lessons/__init__.py; its endpoint is `learn.<function name>`.
+1. Write its view in a module of this package (perceptron.py: lesson 1, basics.py: 2-5, data.py:
+   6-7) and add its route in web/lessons/__init__.py; its endpoint is `learn.<function name>`.
 2. Give it an entry (slug, endpoint, title) in LESSONS below, in chapter order; the index, the
    previous/next links and the ← / → keys of presenter mode follow that list.
 3. Its template extends "learn/lesson.html" (fill block `lesson_body`) and gets
@@ -36,6 +36,7 @@ class Lesson(NamedTuple):
 
 
 LESSONS = [
+    Lesson("perceptron", "learn.perceptron", N_("From perceptron to network")),
     Lesson("neuron", "learn.neuron", N_("One neuron")),
     Lesson("activations", "learn.activations", N_("Activation functions")),
     Lesson("softmax", "learn.softmax", N_("Softmax at the output")),
