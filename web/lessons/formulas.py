@@ -83,7 +83,7 @@ def mathml(latex: str, display: str) -> str:
 def math(latex: str, text: str, display: str = "block") -> Markup:
     """A formula as MathML, named by `text` (already in the page's language) for screen readers."""
     label = escape(text)
-    opening = f'<math display="{display}" class="formula" alttext="{label}" aria-label="{label}">'
+    opening = f'<math display="{display}" class="math-formula" alttext="{label}" aria-label="{label}">'
     return Markup(opening + mathml(latex, display))
 
 
