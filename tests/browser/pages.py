@@ -14,6 +14,7 @@ PAGES = [
     "/inside",
     "/inside?sample=3",
     "/learn",
+    "/learn/perceptron",
     "/learn/neuron",
     "/learn/activations",
     "/learn/softmax?logits=1010,1000,990",

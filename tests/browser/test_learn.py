@@ -15,7 +15,8 @@ from nn.functions import softmax
 
 pytestmark = pytest.mark.browser
 
-LESSON_PAGES = ["/learn", "/learn/neuron", "/learn/activations", "/learn/softmax", "/learn/network"]
+LESSON_PAGES = ["/learn", "/learn/perceptron", "/learn/neuron", "/learn/activations", "/learn/softmax"]
+LESSON_PAGES += ["/learn/network"]
 
 
 def console_errors(page) -> list:
@@ -40,7 +41,7 @@ def test_index_lists_the_lessons_in_order_and_the_nav_links_to_it(page, live_ser
     page.locator(".site-header").get_by_role("link", name="Lessons").click()
     page.wait_for_url("**/learn")
     slugs = page.locator("[data-testid=lessons] li").evaluate_all("els => els.map(e => e.dataset.slug)")
-    assert slugs == ["neuron", "activations", "softmax", "network", "batches", "test-set"]
+    assert slugs == ["perceptron", "neuron", "activations", "softmax", "network", "batches", "test-set"]
 
 
 def test_x_slider_by_keyboard_moves_every_value(page, live_server):
