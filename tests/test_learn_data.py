@@ -233,4 +233,4 @@ def test_templates_keep_to_the_content_security_policy():
 def test_korean_pages(client):
     assert "시험 이미지 10,000장 모두 읽기" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
     html = client.get("/learn/test-set?model=book&true=4&predicted=9&lang=ko").get_data(as_text=True)
-    assert "정답 4" in html and "정확도" in html
+    assert "4를 9로 읽은 이미지: 35장" in html and "정확도" in html

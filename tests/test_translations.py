@@ -298,13 +298,13 @@ def test_errors_on_the_drawing_page_are_korean(client, form, korean):
 @pytest.mark.parametrize(
     ("method", "url", "data", "korean"),
     [
-        ("get", "/inside?lang=ko&sample=abc", None, "MNIST 테스트 이미지 “abc”은(는) 없습니다"),
+        ("get", "/inside?lang=ko&sample=abc", None, "MNIST 시험 이미지 “abc”번은 없습니다"),
         ("get", "/inside?lang=ko&activation=tanh", None, "알 수 없는 활성화 함수"),
         ("get", "/inside?lang=ko&model=nope", None, "그런 모델은 없습니다"),
         ("post", "/inside/read?lang=ko", {"image": "data:image/png;base64,AAAA"}, "읽을 수 있는 이미지가 아닙니다"),
         ("post", "/inside/neuron?lang=ko", {"sample": "0", "layer": "9", "neuron": "0"}, "9층은 없습니다"),
-        ("post", "/sample?lang=ko", {"index": "99999"}, "테스트 이미지 “99999”번은 없습니다. 번호는 0부터 9,999까지"),
-        ("post", "/sample?lang=ko", {"digit": "x"}, "“x”은(는) 0부터 9까지의 숫자가 아닙니다"),
+        ("post", "/sample?lang=ko", {"index": "99999"}, "시험 이미지 “99999”번은 없습니다. 번호는 0부터 9,999까지"),
+        ("post", "/sample?lang=ko", {"digit": "x"}, "“x”는 0부터 9까지의 숫자가 아닙니다"),
     ],
 )
 def test_errors_on_other_pages_are_korean(client, method, url, data, korean):
