@@ -22,8 +22,8 @@ def step_function(x: np.ndarray) -> np.ndarray:
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """The book's 1 / (1 + exp(-x))."""
     x = _as_float(x)
-    # For x < -88 (float32) exp(-x) overflows to inf, and 1 / (1 + inf) is 0: the right limit, so
-    # NumPy need not warn. (Written this way, not with tanh, so the page shows the book's formula.)
+    # exp(-x) overflows to inf for x < -88 (float32): 1 / (1 + inf) = 0 is
+    # then the right limit, so NumPy need not warn. The book's formula as is.
     with np.errstate(over="ignore", under="ignore"):
         return 1 / (1 + np.exp(-x))
 

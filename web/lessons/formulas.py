@@ -47,10 +47,10 @@ FORMULAS = {  # name: (LaTeX, text alternative in English, translated when shown
         N_("y k equals exp of a k over the sum, for i from 1 to n, of exp of a i."),
     ),
     "softmax_c": (
-        r"y_k = \frac{\exp(a_k)}{\sum_{i=1}^{n} \exp(a_i)}"
-        r" = \frac{C \exp(a_k)}{C \sum_{i=1}^{n} \exp(a_i)}"
-        r" = \frac{\exp(a_k + \log\,C)}{\sum_{i=1}^{n} \exp(a_i + \log\,C)}"
-        r" = \frac{\exp(a_k + C')}{\sum_{i=1}^{n} \exp(a_i + C')}",
+        r"\begin{array}{rl} y_k & = \frac{\exp(a_k)}{\sum_{i=1}^{n} \exp(a_i)}"
+        r" \\ & = \frac{C \exp(a_k)}{C \sum_{i=1}^{n} \exp(a_i)}"
+        r" \\ & = \frac{\exp(a_k + \log\,C)}{\sum_{i=1}^{n} \exp(a_i + \log\,C)}"
+        r" \\ & = \frac{\exp(a_k + C')}{\sum_{i=1}^{n} \exp(a_i + C')} \end{array}",
         N_(
             "Multiply the top and the bottom of the fraction by the same constant C: y k does not change. C times "
             "exp of a k is exp of a k plus log C, so y k equals exp of a k plus C prime over the sum of exp of a i "
@@ -58,8 +58,8 @@ FORMULAS = {  # name: (LaTeX, text alternative in English, translated when shown
         ),
     ),
     "softmax_max": (
-        r"C' = {-\mathrm{max}(a)} \quad \Rightarrow \quad a_i + C' = a_i - \mathrm{max}(a) \le 0,"
-        r" \quad 0 < \exp(a_i + C') \le 1",
+        r"\begin{array}{l} C' = {-\mathrm{max}(a)} \\ \Rightarrow \quad a_i + C' = a_i - \mathrm{max}(a) \le 0"
+        r" \\ \Rightarrow \quad 0 < \exp(a_i + C') \le 1 \end{array}",
         N_(
             "With C prime equal to minus the largest score, every a i plus C prime is at most 0, so every exp lies "
             "between 0 and 1 and cannot overflow."
