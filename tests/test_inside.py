@@ -158,13 +158,13 @@ def test_sample_renders_for_every_model_and_activation(client, test_set, model, 
 def test_shapes_follow_the_model(client):
     html = client.get("/inside?sample=0&model=wide").get_data(as_text=True)
     for shapes in (
-        "(1, 784) · (784, 512) + (512,) →",
-        "(1, 512) · (512, 256) + (256,) →",
-        "(1, 256) · (256, 10) + (10,) →",
+        "(784,) · (784, 512) + (512,) →",
+        "(512,) · (512, 256) + (256,) →",
+        "(256,) · (256, 10) + (10,) →",
     ):
         assert shapes in html
     book = client.get("/inside?sample=0").get_data(as_text=True)
-    assert "(1, 784) · (784, 50) + (50,) →" in book and "(1, 50) · (50, 100) + (100,) →" in book
+    assert "(784,) · (784, 50) + (50,) →" in book and "(50,) · (50, 100) + (100,) →" in book
     assert "a1 = np.dot(x, W1) + b1" in book and "z2 = sigmoid(a2)" in book and "y = softmax(a3)" in book
 
 

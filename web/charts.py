@@ -28,7 +28,7 @@ OVERFLOW_LOGITS = (1010.0, 1000.0, 990.0)  # the book's example: exp(1010) overf
 
 
 def shape(*dims: int) -> str:
-    """(1, 784) as the book prints shapes; a single axis keeps its comma: (50,)."""
+    """(100, 784) as the book prints shapes; a single axis keeps its comma: (784,)."""
     return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
@@ -194,10 +194,10 @@ def layer_views(trace: Trace, network: Network, activation: str, row: int = 0) -
                 output=output,
                 size=n_out,
                 n_in=n_in,
-                x_shape=shape(1, n_in),  # one image, as the chapter prints the shapes
+                x_shape=shape(n_in),  # one image, as the book's shapes: x (784,) gives a1 (50,)
                 w_shape=shape(n_in, n_out),
                 b_shape=shape(n_out),
-                out_shape=shape(1, n_out),
+                out_shape=shape(n_out),
                 a=a_chart,
                 z=z_chart,
                 table=[(c.i, c.short, zc.short if zc else None) for c, zc in zip(a_cells, z_cells, strict=True)],
