@@ -12,13 +12,11 @@ Any failure of the database itself (unreachable, read-only, locked too long, dis
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from dataclasses import field
 
 import numpy as np
 import sqlalchemy as sa
@@ -29,6 +27,7 @@ from classroom.schema import classes
 from classroom.schema import create_schema
 from classroom.schema import drawings
 from classroom.schema import make_engine
+from nn.evaluate import Confusion
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # easy to read aloud and type: no 0/O, no 1/I
 CODE_LENGTH = 5  # 32**5, about 33 million codes
@@ -112,34 +111,6 @@ class Drawing:
     @property
     def correct(self) -> bool:
         return self.intended == self.predicted
-
-
-@dataclass(frozen=True)
-class Confusion:
-    """counts[intended][predicted] over a class's visible drawings."""
-
-    counts: list = field(default_factory=lambda: [[0] * 10 for _ in range(10)])
-
-    @property
-    def total(self) -> int:
-        return sum(map(sum, self.counts))
-
-    @property
-    def correct(self) -> int:
-        return sum(self.counts[d][d] for d in range(10))
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.correct / self.total if self.total else None
-
-    def level(self, intended: int, predicted: int, levels: int = 4) -> int:
-        """How full a cell is next to the fullest one, 0 (empty) to `levels`, for its shading."""
-        most = max(map(max, self.counts))
-        return math.ceil(self.counts[intended][predicted] / most * levels) if most else 0
-
-    def of_digit(self, digit: int) -> tuple:
-        """(read right, drawn) for one intended digit."""
-        return self.counts[digit][digit], sum(self.counts[digit])
 
 
 def owner_hash(secret: str) -> str:
@@ -310,11 +281,8 @@ class Store:
             .where(drawings.c.class_id == class_id, drawings.c.hidden.is_(False))
             .group_by(drawings.c.intended, drawings.c.predicted)
         )
-        confusion = Confusion()
         with self._begin() as conn:
-            for intended, predicted, count in conn.execute(query):
-                confusion.counts[intended][predicted] = count
-        return confusion
+            return Confusion.from_counts(conn.execute(query))
 
     def drawing(self, class_id: int, drawing_id: int) -> Drawing | None:
         """One drawing of this class with its probabilities, input and PNG (None if not this class's)."""

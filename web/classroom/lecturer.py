@@ -40,6 +40,9 @@ from web.models import UnknownModel
 from web.models import default_model_name
 from web.models import get_model
 from web.render import is_htmx
+from web.scales import shade
+
+SHADES = 4  # colour steps of the board matrix (shade-0 .. shade-4 in classroom.css), linear: a few dozen drawings
 
 lecturer = Blueprint("classes", __name__)
 lecturer.register_error_handler(Unavailable, errors.unavailable)
@@ -71,12 +74,16 @@ def board_context(cls: Class) -> dict:
     except UnknownModel:
         model = None
     confusion = store().confusion_of(cls.id)
+    counts = confusion.matrix.tolist()
+    most = max(map(max, counts))
     owner = is_owner(cls)
     return dict(
         cls=cls,
         owner=owner,
         drawings=store().drawings_of(cls.id, limit=current_app.config["CLASS_GALLERY"]),
         confusion=confusion,
+        counts=counts,
+        shades=[[shade(n, most, SHADES) for n in row] for row in counts],
         hidden_count=store().count_hidden(cls.id) if owner else 0,
         mnist_accuracy=(model.card.get("test_accuracy") if model else None),
         model_name=(model.card.get("name", cls.model) if model else cls.model),
