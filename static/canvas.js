@@ -33,7 +33,7 @@ Contract (the drawing page and the inside page both rely on it):
   "use strict";
 
   const UNITS = 280;                 // drawing units per side; also the exported PNG's size
-  const PEN = UNITS / 16;            // a marker: 1/16 of the side
+  const PEN = UNITS / 16;            // a marker: 1/16 of the side (how training's synthetic pens compare: training/pen.py)
   const INK = "#111111";
   const THROTTLE_MS = 100;
   const STORAGE_KEY = "digit-reader:strokes";
