@@ -10,6 +10,7 @@ from flask import render_template
 from flask import request
 
 SHOWN_LIMIT = 40  # characters of a client's value that a message quotes
+REMEMBERED_SECONDS = 365 * 24 * 3600  # a choice kept in a cookie (language, model, presenter mode, device) lasts a year
 
 
 def shown(value: object) -> str:
@@ -31,6 +32,13 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, **context):
     """The fragment alone for htmx requests, the whole page otherwise; Vary so caches keep both."""
     response = make_response(render_template(fragment if is_htmx() else page, **context), status)
     response.vary.add("HX-Request")
+    return response
+
+
+def remember(response: Response, name: str, value: str) -> Response:
+    """Keep a choice in a cookie for the next pages: a year, SameSite=Lax, HttpOnly (no script reads
+    a cookie)."""
+    response.set_cookie(name, value, max_age=REMEMBERED_SECONDS, samesite="Lax", httponly=True)
     return response
 
 
