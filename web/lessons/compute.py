@@ -19,7 +19,7 @@ from nn import softmax_naive
 from nn.functions import ACTIVATIONS
 from web import charts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # the project: paths shown as nn/functions.py
 
 
 # --- Source, shown rather than copied ---------------------------------------------------------------
