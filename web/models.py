@@ -10,6 +10,7 @@ from nn import Model
 from nn import ModelError
 from nn import load_models
 from web.errors import CodedError
+from web.render import remember
 
 
 class UnknownModel(CodedError, LookupError):
@@ -68,5 +69,5 @@ def remember_model(response: Response) -> Response:
         return response
     name = request.form.get("model")
     if name in all_models():
-        response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
+        remember(response, "model", name)
     return response
