@@ -98,7 +98,8 @@ def layer_formula(index: int, last: bool) -> Markup:
     layer), then Z⁽ⁱ⁾ = h(A⁽ⁱ⁾), or at the output Y = σ(A⁽ⁱ⁾) (σ: the output layer's function)."""
     before, before_text = ("X", "X") if index == 1 else (f"Z^{{({index - 1})}}", f"Z{index - 1}")
     out = "Y = \\sigma" if last else f"Z^{{({index})}} = h"
-    latex = f"A^{{({index})}} = {before} W^{{({index})}} + B^{{({index})}}, \\quad {out}(A^{{({index})}})"
+    weighted_sum = f"A^{{({index})}} = {before} W^{{({index})}} + B^{{({index})}}"
+    latex = f"\\begin{{array}}{{l}} {weighted_sum} \\\\ {out}(A^{{({index})}}) \\end{{array}}"  # two lines
     sum_text = _("A%(n)s equals %(input)s times W%(n)s plus B%(n)s.", n=index, input=before_text)
     out_text = _("Y equals sigma of A%(n)s.", n=index) if last else _("Z%(n)s equals h of A%(n)s.", n=index)
     return math(latex, f"{sum_text} {out_text}", display="inline")
