@@ -255,3 +255,9 @@ def test_korean_pages(client):
     assert "시험 이미지 모두 실행" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
     html = client.get("/learn/test-set?model=book&true=4&predicted=9&lang=ko").get_data(as_text=True)
     assert "정답 4" in html and "정확도" in html
+    # whole sentences, the values where Korean puts them
+    assert (
+        '테스트 이미지 10,000장 중 <strong data-testid="correct-count">9,352</strong>장을 맞게 읽음 (정확도 0.9352).'
+        in html
+    )
+    assert re.search(r'<h2 id="misread-title">정답 4 → 읽은 숫자 9: \d+장</h2>', html)

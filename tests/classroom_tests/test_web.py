@@ -180,6 +180,7 @@ def test_a_drawing_opens_in_the_inside_view_from_its_stored_input(lecturer, stud
     drawing = send(student, code, intended=4, digit=7).get_json()
     page = student.get(f"/inside?class={code}&drawing={drawing['id']}&model=book").get_data(as_text=True)
     assert f"#{drawing['id']}" in page and 'name="drawing"' in page
+    assert f'Drawing #{drawing["id"]} of class <a href="/class/{code}">{code}</a>, meant as 4.' in page
     assert re.search(r'data-testid="inside-digit">(\d)<', page)
     url = f"/inside?class={code}&drawing={drawing['id']}&model={drawing['model']}"
     default = student.get(url).get_data(as_text=True)
