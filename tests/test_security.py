@@ -213,6 +213,7 @@ def test_digits_other_than_0_to_9_are_bad_input_not_a_500(client, value):
         ),
         (client.post("/sample", data={"index": value}), no_sample),
         (client.post("/sample", data={"digit": value}), f"“{value}” is not a digit from 0 to 9."),
+        (client.get(f"/inside?class=ABCDE&drawing={value}"), f"“drawing” must be a whole number, not “{value}”."),
     ]
     for response, message in answers:
         assert response.status_code == 400 and message in text_of(response)

@@ -89,7 +89,7 @@ def parse(req: Request, *, remembered_model: bool = False, neuron: bool = False)
     if sample is None and values.get("class") and values.get("drawing"):
         class_code = values["class"].strip().upper()
         try:
-            stored = class_drawing(class_code, values["drawing"])
+            stored = class_drawing(class_code, whole_number(values, "drawing"))
         except LookupError as exc:
             raise BadInput(str(exc)) from exc
     elif sample is None and req.method == "POST" and values.get("image") != "":
