@@ -35,9 +35,8 @@ from web.classroom.access import remember_owner
 from web.classroom.join_address import join_url
 from web.classroom.join_address import qr_svg
 from web.i18n import current_language
-from web.models import UnknownModel
+from web.models import all_models
 from web.models import default_model_name
-from web.models import get_model
 from web.render import compress
 from web.render import gzipped
 from web.render import is_htmx
@@ -70,10 +69,7 @@ def start():
 
 def board_context(cls: Class) -> dict:
     """Everything the board's live part shows, read from the database (never recomputed)."""
-    try:
-        model = get_model(cls.model)
-    except UnknownModel:
-        model = None
+    model = all_models().get(cls.model)  # None once the class's model is no longer shipped
     confusion = store().confusion_of(cls.id)
     counts = confusion.matrix.tolist()
     most = max(map(max, counts))
