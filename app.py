@@ -180,6 +180,10 @@ def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
         runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
         log_level=LogLevels.warning,
         workers_kill_timeout=5,  # SIGTERM: a stalled upload does not hold the stop (granian would wait for it)
+        # A worker that dies (SIGKILL, a crash in a C library, the out-of-memory killer) is replaced at
+        # once, forked again from this process; without this granian stops the whole server. One that
+        # dies again within 5.5 s of being replaced is a crash loop: granian then exits (status 1).
+        respawn_failed_workers=True,
     )
     if multiprocessing.get_start_method() == "fork":
         served = BufferedWSGI(app)
