@@ -59,10 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         TRANSLATIONS_BUILD_DIR=str(ROOT / "build" / "translations"),
         # Classroom mode (web/classroom/): its database, a SQLite file in the instance folder unless
         # DATABASE_URL names one (PostgreSQL for several servers); the session signing key, else
-        # made once in the instance folder.
+        # made once in the instance folder (several app servers share one: DIGITS_SECRET_KEY).
         DATABASE_URL=None,
         SECRET_KEY=None,
         LISTEN_HOST=None,  # the address `python app.py` listens on: the board's join address follows it
+        # Reverse proxies in front of the app whose X-Forwarded-For, -Proto and -Host are believed
+        # (web/security.py); 0: none, those headers are ignored.
+        TRUSTED_PROXIES=0,
         SESSION_COOKIE_SAMESITE="Lax",
         # A class holds at most this many drawings; a device sends at most RATE_COUNT in RATE_SECONDS.
         CLASS_MAX_DRAWINGS=Limits.max_drawings,
@@ -74,11 +77,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         CLASS_PRUNE_DAYS=30,  # `flask --app app classes prune` deletes classes older than this
     )
     app.config.from_prefixed_env("DIGITS")
+    if os.environ.get("DIGITS_SECRET_KEY"):  # as written: from_prefixed_env would read "1234" as a number
+        app.config["SECRET_KEY"] = os.environ["DIGITS_SECRET_KEY"]
     if test_config:
         app.config.update(test_config)
 
     from web import errors
     from web import filters
+    from web import health
     from web import i18n
     from web import json_provider
     from web import lessons
@@ -96,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(inside.bp)
     app.register_blueprint(lessons.bp)
+    app.register_blueprint(health.bp)
     init_classroom(app)
     json_provider.init_app(app)
     i18n.init_app(app)
@@ -207,9 +214,18 @@ def main(argv: list | None = None) -> int:
         help="granian (worker processes, the default) or waitress (one process with threads; the default on Windows)",
     )
     parser.add_argument("--threads", type=int, default=8, help="waitress's threads (default 8; waitress only)")
+    parser.add_argument(
+        "--trusted-proxies",
+        type=int,
+        metavar="N",
+        help="behind N reverse proxies (e.g. 1 for nginx): believe their X-Forwarded-For, -Proto and -Host "
+        "(default 0, or DIGITS_TRUSTED_PROXIES: those headers are ignored)",
+    )
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.trusted_proxies is not None and args.trusted_proxies < 0:
+        parser.error("--trusted-proxies must be 0 or more")
     server, notice = choose_server(args.server)
     if notice:
         print(notice)
@@ -223,6 +239,8 @@ def main(argv: list | None = None) -> int:
     os.environ["DIGITS_LISTEN_HOST"] = json.dumps(args.host)
     if args.model:
         os.environ["DIGITS_DEFAULT_MODEL"] = json.dumps(args.model)
+    if args.trusted_proxies is not None:
+        os.environ["DIGITS_TRUSTED_PROXIES"] = json.dumps(args.trusted_proxies)
     app = create_app()
     with app.app_context():
         from nn import ModelError
