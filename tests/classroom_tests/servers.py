@@ -27,11 +27,11 @@ def free_port() -> int:
 class AppServer:
     """`python app.py --port N` in its own process group, logging to folder/server-N.log."""
 
-    def __init__(self, folder: Path, database_url: str | None = None, port: int | None = None, args=()):
+    def __init__(self, folder: Path, database_url: str | None = None, port: int | None = None, args=(), env=None):
         self.folder = Path(folder)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")}
+        env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")} | (env or {})
         if database_url:
             env["DIGITS_DATABASE_URL"] = database_url
         self.log = self.folder / f"server-{self.port}.log"
@@ -71,15 +71,24 @@ class AppServer:
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
 
+    def stop_gracefully(self) -> None:
+        """SIGTERM to the main process only, as systemd's KillMode=mixed sends it: granian stops
+        taking connections, finishes the requests it has, stops its workers and exits."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(20)
+
 
 class Client:
     """An HTTP client with a cookie jar: a browser or a phone, as far as the server can tell."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, ssl_context=None):
         self.base_url = base_url
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect(), urllib.request.ProxyHandler({})
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            NoRedirect(),
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=ssl_context),  # https: the certificate is checked against it
         )
 
     def request(self, method: str, path: str, body: dict | bytes | None = None, headers: dict | None = None):
