@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         # Where the .po catalogs are compiled to .mo at start (web/i18n.py); build/ is not committed.
         TRANSLATIONS_BUILD_DIR=str(ROOT / "build" / "translations"),
+        # Where static/ is copied at start under content-hashed names, compressed (web/static_files.py).
+        STATIC_BUILD_DIR=str(ROOT / "build" / "static"),
         # Classroom mode (web/classroom/): its database, a SQLite file in the instance folder unless
         # DATABASE_URL names one (PostgreSQL for several servers); the session signing key, else
         # made once in the instance folder (several app servers share one: DIGITS_SECRET_KEY).
@@ -89,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import json_provider
     from web import lessons
     from web import security
+    from web import static_files
     from web.classroom import init_app as init_classroom
     from web.drawing import api
     from web.drawing import page as drawing
@@ -110,7 +113,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
     app.after_request(remember_model)
     app.after_request(remember_presenting)
-    security.init_app(app)
+    static_files.init_app(app, security.static_file_headers)
+    security.init_app(app)  # last: its ProxyFix wraps everything, WhiteNoise's files included
     errors.init_app(app)
     return app
 

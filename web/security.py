@@ -41,6 +41,20 @@ PERMISSIONS_POLICY = {"camera": "()", "microphone": "()", "geolocation": "()"}
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"  # a year; not includeSubDomains: the app knows only its own host
 
 
+def static_file_headers(headers) -> None:
+    """The same headers for the static files WhiteNoise serves (web/static_files.py), which Flask
+    never sees: made once per file at start, so no HSTS (a page's answer sets it for the host)."""
+    policy = {
+        name: " ".join(value) if isinstance(value, list) else value for name, value in CONTENT_SECURITY_POLICY.items()
+    }
+    headers["Content-Security-Policy"] = "; ".join(f"{name} {value}" for name, value in policy.items())
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Permissions-Policy"] = ", ".join(f"{name}={value}" for name, value in PERMISSIONS_POLICY.items())
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+
+
 def cross_origin_opener_policy(response: Response) -> Response:
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     return response
