@@ -103,10 +103,17 @@ def board(url: str, code: str, end: float, counts: dict, tls=None) -> None:
         time.sleep(max(0.0, 1.0 - (time.monotonic() - began)))
 
 
+def room_for(args: argparse.Namespace) -> dict:
+    """The app's settings for a class that can hold every drawing offered (5,000 by default: 200
+    students drawing every 2 s for 60 s offer 6,000)."""
+    offered = args.students * (int(args.seconds / args.interval) + 1)
+    return {"DIGITS_CLASS_MAX_DRAWINGS": str(max(5000, offered))}
+
+
 @contextlib.contextmanager
 def direct(database_url: str | None, args: argparse.Namespace, folder: Path):
     """One `python app.py`, reached directly: yields (its URL, no TLS settings)."""
-    server = AppServer(folder, database_url, args=args.app_arg)
+    server = AppServer(folder, database_url, args=args.app_arg, env=room_for(args))
     try:
         yield server.url, None
     finally:
@@ -119,7 +126,7 @@ def through_nginx(database_url: str | None, args: argparse.Namespace, folder: Pa
     yields (nginx's https URL, TLS settings that trust its certificate)."""
     if database_url is None:  # two servers share a SQLite file only when both are told where it is
         database_url = f"sqlite:///{folder / 'classes.sqlite3'}"
-    env, servers, nginx = {"DIGITS_SECRET_KEY": secrets.token_hex(32)}, [], None
+    env, servers, nginx = room_for(args) | {"DIGITS_SECRET_KEY": secrets.token_hex(32)}, [], None
     try:
         for name in ("one", "two"):
             (folder / name).mkdir()

@@ -11,11 +11,11 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from tests.classroom_tests.servers import ROOT
 from tests.classroom_tests.servers import free_port
+from tests.classroom_tests.servers import wait_until_up
 
 SITE = ROOT / "docs" / "nginx" / "digits.conf"
 GUIDE_SERVERS = ("127.0.0.1:5001", "127.0.0.1:5002")
@@ -96,17 +96,13 @@ class Nginx:
         self.wait_ready()
 
     def wait_ready(self, seconds: float = 10) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {(self.folder / 'nginx.out').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"nginx did not listen in {seconds} s: {(self.folder / 'nginx.out').read_text()}")
+        try:
+            wait_until_up(
+                self.process, lambda: socket.create_connection(("127.0.0.1", self.port), timeout=1).close(), seconds
+            )
+        except RuntimeError as exc:
+            self.stop()
+            raise RuntimeError(f"nginx {exc}: {self.log()}") from None
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client's TLS settings that trust this nginx's certificate (and check it)."""

@@ -24,6 +24,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(process: subprocess.Popen, probe, seconds: float) -> None:
+    """Until probe() stops raising OSError; RuntimeError when the process exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("exited")
+        try:
+            probe()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"did not answer in {seconds} s")
+
+
 class AppServer:
     """`python app.py --port N` in its own process group, logging to folder/server-N.log."""
 
@@ -47,17 +61,13 @@ class AppServer:
         self.wait_ready()
 
     def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited: {self.log.read_text()}")
-            try:
-                urllib.request.urlopen(self.url + "/api/models", timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"the app did not answer in {seconds} s: {self.log.read_text()}")
+        try:
+            wait_until_up(
+                self.process, lambda: urllib.request.urlopen(self.url + "/api/models", timeout=2).close(), seconds
+            )
+        except RuntimeError as exc:
+            self.kill()
+            raise RuntimeError(f"the app {exc}: {self.log.read_text()}") from None
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Stop at once (SIGKILL by default: as a crash or a pulled plug would)."""
