@@ -11,6 +11,7 @@ from nn import ModelError
 from nn import load_models
 from web.errors import CodedError
 from web.i18n import N_
+from web.render import remember
 
 # The shipped cards' names, for the catalog: the pages show them through gettext, _(card.name).
 CARD_NAMES = (N_("The book's sample weights"),)
@@ -72,5 +73,5 @@ def remember_model(response: Response) -> Response:
         return response
     name = request.form.get("model")
     if name in all_models():
-        response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
+        remember(response, "model", name)
     return response

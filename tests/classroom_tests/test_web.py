@@ -2,6 +2,7 @@
 statuses, the lecturer's secret, the board and its conditional polling, export, the student and
 join pages, and a clear 503 when the database cannot be written."""
 
+import gzip
 import io
 import re
 import zipfile
@@ -202,6 +203,17 @@ def test_polling_answers_304_until_something_changes(class_app, lecturer, studen
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert len(board_items(changed.get_data(as_text=True))) == 1
     assert lecturer.get(f"/class/{code}/live").headers["ETag"] != changed.headers["ETag"]  # owner's view differs
+
+
+def test_the_board_is_gzipped_for_browsers_and_its_304_varies_alike(lecturer, student):
+    code = start_class(lecturer)
+    send(student, code)
+    plain = student.get(f"/class/{code}/live")
+    zipped = student.get(f"/class/{code}/live", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data and zipped.headers["ETag"] == plain.headers["ETag"]
+    same = student.get(f"/class/{code}/live", headers={"If-None-Match": plain.headers["ETag"]})
+    assert same.status_code == 304 and "Accept-Encoding" in same.headers["Vary"]
 
 
 def test_a_busy_board_is_rendered_at_most_every_half_second(class_app, lecturer, student):

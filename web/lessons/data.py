@@ -37,10 +37,11 @@ from web.models import page_model_name
 from web.render import data_uri
 from web.render import is_htmx
 from web.render import page_or_fragment
+from web.scales import shade
 
 BATCH_SIZES = nn_batches.BATCH_SIZES
 PER_PAGE = 40  # misread images per page
-LEVELS = 6  # colour steps of the matrix cells (classes level-0 .. level-5 in learn_data.css)
+SHADES = 5  # colour steps of the matrix cells: classes level-0 (none) .. level-5 in learn_data.css
 
 
 class BadInput(ValueError):
@@ -234,13 +235,6 @@ def confusion_of(model: Model) -> Confusion:
     return cache[model.name]
 
 
-def level(count: int, largest: int) -> int:
-    """A colour step 0 .. LEVELS-1 for a count, on a square-root scale (small counts stay visible)."""
-    if count <= 0 or largest <= 0:
-        return 0
-    return 1 + min(LEVELS - 2, int(math.sqrt(count / largest) * (LEVELS - 1)))
-
-
 def matrix_rows(found: Confusion, model: Model, selected: tuple | None) -> list:
     """Per true digit: its cells (count, colour step, link), its total and its accuracy."""
     counts = found.matrix.tolist()
@@ -255,7 +249,7 @@ def matrix_rows(found: Confusion, model: Model, selected: tuple | None) -> list:
                 predicted=j,
                 count=count,
                 diagonal=i == j,
-                level=level(count, total if i == j else off_diagonal),
+                level=shade(count, total if i == j else off_diagonal, SHADES, power=0.5),
                 selected=selected == (i, j),
                 url=url_for("learn.test_set", model=model.name, true=i, predicted=j),
             )
@@ -325,7 +319,7 @@ def test_set_context(model: Model, cell: tuple | None, page: int | None, **conte
             model=model,
             rows=matrix_rows(found, model, cell),
             correct=found.correct,
-            total=len(found.t),
+            total=found.total,
             cell=misread(model, found, *cell, page) if cell else None,
             code=[source(confusion), source(Confusion)],
             error=None,
