@@ -100,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web.present import presenting
     from web.present import remember_presenting
     from web.present import toggle_fields
+    from web.render import compress
 
     app.register_blueprint(drawing.bp)
     app.register_blueprint(api.bp)
@@ -113,6 +114,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
     app.after_request(remember_model)
     app.after_request(remember_presenting)
+    # Every page and fragment of 1400 bytes or more gzipped for a client that takes it (the inside
+    # page's charts, the board, a student's page on a crowded Wi-Fi); static files are WhiteNoise's.
+    app.after_request(compress)
     static_files.init_app(app, security.static_file_headers)
     security.init_app(app)  # last: its ProxyFix wraps everything, WhiteNoise's files included
     errors.init_app(app)

@@ -1,5 +1,6 @@
-"""web/static_files.py: static files under content-hashed names, compressed once (gzip and brotli),
-cached for a year, served by WhiteNoise inside the app (and so inside web/buffered_rsgi.py's adapter)."""
+"""What a phone on a crowded Wi-Fi downloads. web/static_files.py: static files under content-hashed
+names, compressed once (gzip and brotli), cached for a year, served by WhiteNoise inside the app (and
+so inside web/buffered_rsgi.py's adapter). Pages and fragments: gzipped app-wide (web.render.compress)."""
 
 import gzip
 import re
@@ -111,3 +112,17 @@ def test_the_rsgi_adapter_serves_the_hashed_files(app):
     status, headers, body, _ = serve(app, request, [b""])
     assert status == 200 and headers["Content-Encoding"] == "br" and headers["Cache-Control"] == IMMUTABLE
     assert brotli.decompress(body) == (ROOT / "static" / "canvas.js").read_bytes()
+
+
+def test_pages_are_gzipped_app_wide_small_answers_and_json_are_not(client):
+    code = client.post("/class").headers["Location"].rsplit("/", 1)[1]
+    for path in ("/", f"/c/{code}", "/learn"):
+        plain = client.get(path)
+        zipped = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+        assert "Content-Encoding" not in plain.headers
+        assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+        assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 2
+    small = client.post("/read", data={"image": ""}, headers={"HX-Request": "true", "Accept-Encoding": "gzip"})
+    assert len(small.data) < 1400 and "Content-Encoding" not in small.headers
+    assert "Content-Encoding" not in client.get("/api/models", headers={"Accept-Encoding": "gzip"}).headers
+    client.application.extensions["classroom_store"].dispose()
