@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import EnvironBuilder
 
 from app import create_app
+from tests.conftest import ROOT
 from web.classroom.join_address import qr_svg
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "digits.example.edu", "X-Forwarded-For": "203.0.113.9"}
@@ -136,3 +137,13 @@ def test_healthz_takes_well_under_a_millisecond(app):
         times.append(time.perf_counter() - began)
     assert set(answered) == {"200 OK"}
     assert statistics.median(times) < 0.001, f"median {statistics.median(times) * 1000:.2f} ms"
+
+
+@pytest.mark.parametrize("name", ["docs/nginx/digits.conf", "docs/systemd/digits@.service"])
+def test_the_guide_shows_the_committed_files_line_for_line(name):
+    """docs/deploy.md shows the nginx site file the department test runs and the systemd unit:
+    every line of theirs, comments aside, is in the guide, so the two cannot drift apart."""
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    lines = [line.split("#", 1)[0].rstrip() for line in (ROOT / name).read_text().splitlines()]
+    missing = [line for line in lines if line.strip() and line not in guide]
+    assert not missing, f"docs/deploy.md does not show these lines of {name}: {missing}"
