@@ -163,6 +163,11 @@ class Store:
             raise Unavailable(_describe(exc)) from exc
         self._schema_ready = True
 
+    def ping(self) -> None:
+        """A cheap query (SELECT 1), for a health check: Unavailable when the database does not answer."""
+        with self._begin() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
     # --- classes --------------------------------------------------------------------------------
 
     def new_class(self, model: str, secret: str, now: float | None = None) -> Class:

@@ -60,7 +60,7 @@ def test_page_renders_canvas_form_and_invitation(client):
     assert 'hx-post="/read"' in html and 'hx-trigger="drawing-changed' in html
     assert 'hx-sync="this:queue last"' in html  # live updates survive slow networks
     assert 'name="image"' in html
-    assert "/static/canvas.js" in html and "/static/vendor/htmx-4.0.1/htmx.min.js" in html
+    assert re.search(r"/static/canvas\.[0-9a-f]{12}\.js", html) and "/static/vendor/htmx-4.0.1/htmx.min." in html
     assert 'id="result"' in html and 'aria-live="polite"' in html
     assert 'data-testid="invitation"' in html
     assert prediction(html) == ""

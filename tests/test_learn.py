@@ -450,7 +450,7 @@ def test_present_switch_after_a_post_goes_to_the_page(client):
 def test_key_help_is_on_every_page(client):
     for path in ("/", "/inside", "/learn", "/learn/softmax"):
         html = client.get(path).get_data(as_text=True)
-        assert '<dialog id="keys-help"' in html and "present.js" in html, path
+        assert '<dialog id="keys-help"' in html and "/static/present." in html, path
 
 
 def test_templates_follow_the_csp_rules():

@@ -35,7 +35,6 @@ from web.inside.neuron import neuron as neuron_detail
 from web.models import all_models
 from web.models import page_model_name
 from web.reading import read_drawing
-from web.render import compress
 from web.render import is_htmx
 from web.render import page_or_fragment
 from web.samples import test_set
@@ -235,11 +234,6 @@ def neuron():
         return bad_input(exc, "neuron-detail")
     detail = neuron_detail(trace, query.model.network, query.layer, query.neuron)
     return respond(NEURON, query, trace, source, neuron=detail)
-
-
-# gzip the page and its fragments: it matters while a phone on classroom Wi-Fi gets a new reading
-# every 100 ms of drawing.
-bp.after_request(compress)
 
 
 @bp.errorhandler(HTTPException)
