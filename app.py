@@ -61,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # DATABASE_URL names one (PostgreSQL for several servers); the session signing key, else
         # made once in the instance folder.
         DATABASE_URL=None,
+        # Seconds a request waits at most for the database (to connect, for a statement or a lock,
+        # for a free connection) before it answers 503: a stopped database never hangs a request.
+        DATABASE_TIMEOUT=5,
         SECRET_KEY=None,
         LISTEN_HOST=None,  # the address `python app.py` listens on: the board's join address follows it
         SESSION_COOKIE_SAMESITE="Lax",
