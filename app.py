@@ -29,6 +29,7 @@ from flask import Flask  # noqa: E402
 from classroom.store import Limits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
+AS_WRITTEN = ("LECTURER_PASSWORD",)  # DIGITS_* settings taken as the text they are, never parsed as JSON
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -74,9 +75,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         CLASS_MAX_IMAGE_BYTES=512 * 1024,  # a student's drawing; larger answers 413
         CLASS_GALLERY=120,  # the board shows the newest this many drawings
         CLASS_BOARD_FRESH_SECONDS=0.5,  # a board render is reused this long (web/classroom/lecturer.py)
-        CLASS_PRUNE_DAYS=30,  # `flask --app app classes prune` deletes classes older than this
+        # Classes started more than this many days ago are pruned (web/classroom/prune.py), by the app
+        # itself at most every CLASS_PRUNE_INTERVAL seconds across all processes; 0 keeps every class.
+        CLASS_RETENTION_DAYS=30,
+        CLASS_PRUNE_INTERVAL=3600,
+        # When set, starting a class asks for it (web/classroom/guard.py); a device may try
+        # LECTURER_PASSWORD_TRIES wrong ones in LECTURER_PASSWORD_SECONDS, then answers 429.
+        LECTURER_PASSWORD=None,
+        LECTURER_PASSWORD_TRIES=5,
+        LECTURER_PASSWORD_SECONDS=600,
+        # A client address asking for this many class codes that do not exist in CLASS_LOOKUP_SECONDS
+        # gets 429 for codes its browser has not reached before (a scanner of codes).
+        CLASS_LOOKUP_MISSES=20,
+        CLASS_LOOKUP_SECONDS=60,
     )
     app.config.from_prefixed_env("DIGITS")
+    for key in AS_WRITTEN:  # from_prefixed_env reads a password such as "1234" as a number
+        if os.environ.get(f"DIGITS_{key}"):
+            app.config[key] = os.environ[f"DIGITS_{key}"]
     if test_config:
         app.config.update(test_config)
 

@@ -44,6 +44,27 @@ drawings = sa.Table(
     sa.Index("drawings_by_device", "class_id", "device", "created"),
 )
 
+# Things a client tried that are limited per minute across every process (a wrong lecturer's password,
+# a lookup of a class code that does not exist): one row each, kept an hour at most.
+attempts = sa.Table(
+    "attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("who", sa.String(32), nullable=False),  # a hash of the device's cookie or of the client's address
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("attempts_by_who", "kind", "who", "at"),
+)
+
+# One row (id 1): when old classes were last pruned. A conditional UPDATE of it decides which process
+# prunes, so that however many processes and servers share the database, one prunes at most once an hour.
+housekeeping = sa.Table(
+    "housekeeping",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_pruned", sa.Float, nullable=False),
+)
+
 
 def engine_url(url: str) -> str:
     """postgresql:// and postgres:// mean psycopg 3 (SQLAlchemy's own default is psycopg2)."""

@@ -1,10 +1,13 @@
 """The classroom's errors as its pages, fragments and JSON answer them: the database unavailable
-(503, never a 500), a class that is not the asker's (403), a class that does not exist (404)."""
+(503, never a 500), a class that is not the asker's (403), a class that does not exist (404), too
+many wrong guesses (429)."""
 
 from flask import current_app
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
+from werkzeug.exceptions import TooManyRequests
 
 from classroom.store import Unavailable
 from web.class_store import unavailable_message
@@ -40,3 +43,16 @@ def forbidden(_exc):
 
 def missing(_exc):
     return render_template("classroom/missing.html"), 404
+
+
+def too_many(exc: TooManyRequests):
+    """429 with the reason and Retry-After: too many wrong guesses (web/classroom/guard.py)."""
+    if request.path.startswith(API_PREFIX):
+        response = jsonify(error=exc.description)
+    elif is_htmx():
+        response = make_response(render_template("classroom/partials/error.html", message=exc.description))
+    else:
+        response = make_response(render_template("classroom/error.html", message=exc.description))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response

@@ -22,6 +22,9 @@ from flask import request
 from flask import send_file
 from flask import session
 from flask import url_for
+from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import TooManyRequests
 
 from classroom.export import export_zip
 from classroom.store import Class
@@ -32,6 +35,9 @@ from web.classroom import errors
 from web.classroom.access import find_or_404
 from web.classroom.access import owned_or_403
 from web.classroom.access import remember_owner
+from web.classroom.access import with_device
+from web.classroom.guard import check_password
+from web.classroom.guard import password_required
 from web.classroom.join_address import join_url
 from web.classroom.join_address import qr_svg
 from web.i18n import current_language
@@ -56,12 +62,28 @@ lecturer.register_error_handler(404, errors.missing)
 
 @lecturer.get("/class")
 def index():
+    return start_page()
+
+
+def start_page(error: HTTPException | None = None):
+    """The start page (with the password field when one is set), or why starting was refused."""
     owned = [cls for code in session.get("classes", {}) if (cls := store().find_class(code)) and is_owner(cls)]
-    return render_template("classroom/start.html", owned=owned[::-1])
+    page = render_template(
+        "classroom/start.html", owned=owned[::-1], password=password_required(), error=error and error.description
+    )
+    response = make_response(page, error.code if error else 200)
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return with_device(response)
 
 
 @lecturer.post("/class")
 def start():
+    """A new class, unless a lecturer's password is set and this is not it (403, 429 when guessed)."""
+    try:
+        check_password(request.form.get("password", ""))
+    except (Forbidden, TooManyRequests) as exc:
+        return start_page(exc)
     secret = secrets.token_urlsafe(32)
     cls = store().new_class(default_model_name(), secret)
     remember_owner(cls.code, secret)
