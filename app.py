@@ -29,6 +29,7 @@ from flask import Flask  # noqa: E402
 from classroom.store import Limits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
+AS_WRITTEN = ("LECTURER_PASSWORD", "SECRET_KEY")  # DIGITS_* settings taken as written, never parsed as JSON
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -63,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # DATABASE_URL names one (PostgreSQL for several servers); the session signing key, else
         # made once in the instance folder (several app servers share one: DIGITS_SECRET_KEY).
         DATABASE_URL=None,
+        # Seconds a request waits at most for the database (to connect, for a statement or a lock,
+        # for a free connection) before it answers 503: a stopped database never hangs a request.
+        DATABASE_TIMEOUT=5,
         SECRET_KEY=None,
         LISTEN_HOST=None,  # the address `python app.py` listens on: the board's join address follows it
         # Reverse proxies in front of the app whose X-Forwarded-For, -Proto and -Host are believed
@@ -76,11 +80,24 @@ def create_app(test_config: dict | None = None) -> Flask:
         CLASS_MAX_IMAGE_BYTES=512 * 1024,  # a student's drawing; larger answers 413
         CLASS_GALLERY=120,  # the board shows the newest this many drawings
         CLASS_BOARD_FRESH_SECONDS=0.5,  # a board render is reused this long (web/classroom/lecturer.py)
-        CLASS_PRUNE_DAYS=30,  # `flask --app app classes prune` deletes classes older than this
+        # Classes started more than this many days ago are pruned (web/classroom/prune.py), by the app
+        # itself at most every CLASS_PRUNE_INTERVAL seconds across all processes; 0 keeps every class.
+        CLASS_RETENTION_DAYS=30,
+        CLASS_PRUNE_INTERVAL=3600,
+        # When set, starting a class asks for it (web/classroom/guard.py); a device may try
+        # LECTURER_PASSWORD_TRIES wrong ones in LECTURER_PASSWORD_SECONDS, then answers 429.
+        LECTURER_PASSWORD=None,
+        LECTURER_PASSWORD_TRIES=5,
+        LECTURER_PASSWORD_SECONDS=600,
+        # A client address asking for this many class codes that do not exist in CLASS_LOOKUP_SECONDS
+        # gets 429 for codes its browser has not reached before (a scanner of codes).
+        CLASS_LOOKUP_MISSES=20,
+        CLASS_LOOKUP_SECONDS=60,
     )
     app.config.from_prefixed_env("DIGITS")
-    if os.environ.get("DIGITS_SECRET_KEY"):  # as written: from_prefixed_env would read "1234" as a number
-        app.config["SECRET_KEY"] = os.environ["DIGITS_SECRET_KEY"]
+    for key in AS_WRITTEN:  # from_prefixed_env reads a password such as "1234" as a number
+        if os.environ.get(f"DIGITS_{key}"):
+            app.config[key] = os.environ[f"DIGITS_{key}"]
     if test_config:
         app.config.update(test_config)
 

@@ -30,7 +30,7 @@ def store() -> Store:
     """This process's Store, made on first use (so no connection is open before a fork)."""
     extensions = current_app.extensions
     if "classroom_store" not in extensions:
-        extensions["classroom_store"] = Store(database_url(current_app))
+        extensions["classroom_store"] = Store(database_url(current_app), current_app.config["DATABASE_TIMEOUT"])
     return extensions["classroom_store"]
 
 

@@ -1,9 +1,11 @@
 """The classroom's errors as its pages, fragments and JSON answer them: the database unavailable
-(503, never a 500), a class that is not the asker's (403), a class that does not exist (404)."""
+(503, never a 500), a class that is not the asker's (403), a class that does not exist (404), too
+many wrong guesses (429)."""
 
 from flask import current_app
 from flask import render_template
 from flask import request
+from werkzeug.exceptions import TooManyRequests
 
 from classroom.store import Unavailable
 from web.class_store import unavailable_message
@@ -34,3 +36,8 @@ def forbidden(_exc):
 
 def missing(_exc):
     return render_template("classroom/missing.html"), 404
+
+
+def too_many(exc: TooManyRequests):
+    """429 with the reason and Retry-After: too many wrong guesses (web/classroom/guard.py)."""
+    return error_response(exc.description, 429, PAGE, FRAGMENT, headers={"Retry-After": str(exc.retry_after)})
