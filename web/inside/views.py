@@ -23,6 +23,7 @@ from nn.functions import ACTIVATIONS
 from nn.mnist import scale
 from preprocess import PreprocessError
 from web import charts
+from web import flow
 from web.class_store import class_drawing
 from web.drawing_input import BadDrawing
 from web.drawing_input import image_bytes
@@ -30,6 +31,8 @@ from web.errors import error_message
 from web.errors import http_message
 from web.i18n import gettext as _
 from web.inside.neuron import neuron as neuron_detail
+from web.inside.view_switch import chosen_view
+from web.inside.view_switch import remember_view
 from web.models import UnknownModel
 from web.models import all_models
 from web.models import get_model
@@ -43,6 +46,7 @@ from web.samples import test_set
 from web.terms import activation_names
 
 bp = Blueprint("inside", __name__)
+bp.after_request(remember_view)
 READING, NEURON, ERROR = "inside/reading.html", "inside/neuron.html", "inside/error.html"
 
 
@@ -190,11 +194,13 @@ def page_url(query: Query) -> str:
         params["sample"] = query.sample
     if query.stored is not None:
         params |= {"class": query.class_code, "drawing": query.stored.id}
+    if chosen_view() == "flow":
+        params["view"] = "flow"
     return url_for("inside.index") + "?" + urlencode(params)
 
 
-def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None) -> dict:
-    context = dict(source=source, trace=trace, path=None)
+def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None, view: str) -> dict:
+    context = dict(source=source, trace=trace, path=None, view=view)
     if trace is not None:
         context.update(
             path=charts.path(trace, model.network, activation),
@@ -202,6 +208,8 @@ def reading_context(model: Model, activation: str, trace: Trace | None, source: 
             softmax=charts.softmax_steps(trace.a[-1][0]),
             answers=charts.answers_by_activation(model.network, trace.x[0], activation, list(CODE_NAMES)),
         )
+        if view == "flow":
+            context["flow"] = flow.flow(trace, model.network, activation)
     return context
 
 
@@ -231,11 +239,12 @@ def respond(
             sample_links=charts.first_of_each_digit(labels),
             error=None,
             model_changed=False,
+            view=chosen_view(),
         )
         | context
     )
     if not is_htmx() or fragment == READING:
-        context |= reading_context(model, activation, trace, source)
+        context |= reading_context(model, activation, trace, source, context["view"])
     return page_or_fragment("inside/index.html", fragment, status=status, **context)
 
 
