@@ -10,6 +10,8 @@ from nn import Network
 from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
+from nn.mnist import scale
+from web import flow
 from web.i18n import gettext as _
 from web.lessons import compute
 from web.lessons.pages import chosen_model_name
@@ -155,22 +157,32 @@ def softmax_lesson():
     return render_lesson("softmax", "learn/softmax.html", "learn/_softmax_result.html", replace_url=True, **context)
 
 
+def field_sample(count: int) -> int:
+    """The MNIST test image asked for (0 when none); BadInput unless a whole number in range."""
+    value = field_number("sample", 0.0, 0, count - 1)
+    if not value.is_integer():
+        raise BadInput("sample: " + _("not a whole number") + f" ({value:g})")
+    return int(value)
+
+
 def network():
+    images, labels = test_set()
     try:
         model = get_model(chosen_model_name())
-    except UnknownModel as exc:
+        sample = field_sample(len(labels))
+    except (UnknownModel, BadInput) as exc:
         return lesson_error("network", "network-result", BadInput(str(exc)))
-    images, labels = test_set()
-    x = images[0].reshape(784).astype(np.float32) / 255.0
+    x = scale(images[sample]).reshape(1, 784)
     trace = model.network.forward(x)
     context = dict(
         models=all_models(),
         model=model,
+        sample=sample,
+        sample_count=len(labels),
         layers=compute.network_layers(model.network, trace),
-        columns=compute.network_diagram(model.network.sizes),
+        flow=flow.flow(trace, model.network, model.network.activation),
         digit=int(np.argmax(trace.y[0])),
-        label=int(labels[0]),
-        image=images[0] / 255.0,
+        label=int(labels[sample]),
         code=[compute.source(Network.forward)],
     )
     return render_lesson("network", "learn/network.html", "learn/_network_result.html", replace_url=True, **context)
