@@ -63,6 +63,7 @@ class Node:
     r: float
     inputs: list = field(default_factory=list)  # its drawn Edges, strongest first
     answer: bool = False
+    inputs_text: str = ""  # "x[350] +0.5123, x[378] -0.4, ...": for its title and the table
 
 
 @dataclass
@@ -158,30 +159,38 @@ def place(count: int, x: float) -> tuple:
     return spots, round(min(pitch * 0.42, 15.0), 1)
 
 
-def pixel_centre(i: int, box: tuple) -> tuple:
+def pixel_centre(box: tuple):
+    """centre(i): where pixel i of the input image sits in the drawing."""
     left, top, _ = box
-    return left + (i % 28 + 0.5) * PIXEL, top + (i // 28 + 0.5) * PIXEL
+    return lambda i: (left + (i % 28 + 0.5) * PIXEL, top + (i // 28 + 0.5) * PIXEL)
 
 
-def layer_edges(layer: int, nodes: list, inputs: np.ndarray, sources: np.ndarray, W: np.ndarray, centres: dict) -> list:
+def layer_edges(
+    layer: int, nodes: list, inputs: np.ndarray, sources: np.ndarray, W: np.ndarray, centre, symbol: str
+) -> list:
     """The Edges into `nodes` (filling each node's `inputs`), thinnest first: each node's EDGES_IN
-    largest |w·z| from `sources`, whose centres are in `centres`."""
+    largest |w·z| from `sources` (named `symbol`; centre(i) is where source i sits)."""
     targets = np.array([node.index for node in nodes])
     products, order = strongest_inputs(inputs, W, sources, targets)
     chosen = products[order, np.arange(targets.size)].T  # (shown, EDGES_IN), strongest first
     strongest = float(np.abs(chosen).max(initial=0.0))
-    widths = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * np.abs(chosen) / (strongest or 1.0)
-    texts, per = exact(chosen), chosen.shape[1]
+    widths = np.round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * np.abs(chosen, dtype=np.float64) / (strongest or 1.0), 2)
+    widths = widths.tolist()
+    texts, values, froms = exact(chosen), chosen.tolist(), sources[order.T].tolist()
     edges = []
     for k, node in enumerate(nodes):
-        for e, s in enumerate(order[:, k].tolist()):
-            value, source = float(chosen[k, e]), int(sources[s])
-            x1, y1 = centres[source]
+        for e, (value, source) in enumerate(zip(values[k], froms[k], strict=True)):
+            x1, y1 = centre(source)
             path = f"M{x1:.1f} {y1:.1f}L{node.x:.1f} {node.y:.1f}"
-            width = round(float(widths[k, e]), 2)
-            edge = Edge(layer, source, node.index, value, texts[k * per + e], short(value), width, path)
+            edge = Edge(
+                layer, source, node.index, value, texts[k * len(values[k]) + e], short(value), widths[k][e], path
+            )
             node.inputs.append(edge)
             edges.append(edge)
+    for node in nodes:
+        node.inputs_text = ", ".join(
+            f"{symbol}[{e.source}] {'+' if e.value >= 0 else ''}{e.short}" for e in node.inputs
+        )
     return sorted(edges, key=lambda edge: edge.width)  # the strong ones drawn last, on top
 
 
@@ -192,7 +201,7 @@ def flow(trace: Trace, network: Network, activation: str, row: int = 0) -> Flow:
     left, step = IMAGE_LEFT + size, (WIDTH - LABELS - IMAGE_LEFT - size) / depth
     columns = []
     inputs, sources = trace.x[row], np.arange(trace.x.shape[1])
-    centres = {int(i): pixel_centre(int(i), box) for i in sources}
+    centre = pixel_centre(box)
     for layer in range(1, depth + 1):
         output = layer == depth
         values = trace.y[row] if output else trace.z[layer - 1][row]
@@ -201,19 +210,20 @@ def flow(trace: Trace, network: Network, activation: str, row: int = 0) -> Flow:
         x = round(left + step * layer, 1)
         spots, radius = place(targets.size, x)
         fills, texts = scale.colours(values[targets]), exact(values[targets])
+        shown = values[targets].tolist()
         nodes = [
-            Node(layer, int(t), float(values[t]), texts[k], short(values[t]), fills[k], *spots[k], radius)
+            Node(layer, t, shown[k], texts[k], short(shown[k]), fills[k], *spots[k], radius)
             for k, t in enumerate(targets.tolist())
         ]
-        edges = layer_edges(layer, nodes, inputs, sources, network.params[f"W{layer}"], centres)
         symbol, source = ("y" if output else f"z{layer}"), ("x" if layer == 1 else f"z{layer - 1}")
+        edges = layer_edges(layer, nodes, inputs, sources, network.params[f"W{layer}"], centre, source)
         column = Column(layer, symbol, source, output, values.size, nodes, edges, scale, x)
         if targets.size < values.size:
             rest = np.delete(values, targets)
             column.left_out, column.low, column.high = rest.size, float(rest.min()), float(rest.max())
         columns.append(column)
         inputs, sources = values, targets
-        centres = {node.index: (node.x, node.y) for node in nodes}
+        centre = {node.index: (node.x, node.y) for node in nodes}.__getitem__
     digit = int(np.argmax(trace.y[row]))
     columns[-1].nodes[digit].answer = True
     return Flow(WIDTH, HEIGHT, trace.x[row].reshape(28, 28), box, columns, digit, float(trace.y[row][digit]))
