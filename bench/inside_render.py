@@ -6,6 +6,10 @@ through Flask's test client (no network, no browser). Not a test; prints figures
 Measures the whole page for a test image (GET /inside?sample=N), the reading fragment for a drawing
 (POST /inside/read, what htmx asks while you draw) and a neuron's detail (layer 1 and the last
 hidden layer). Without models/default, a random 784-768-384-10 ReLU network (its shape) stands in for it.
+
+Then the flow view beside the grids, side by side: the page and the reading with `view=grids` and
+`view=flow`, and the flow alone (web/flow.py on a trace plus its template, what it adds to any
+page that shows it), each with the gzip size it sends.
 """
 
 import argparse
@@ -25,7 +29,9 @@ from app import create_app
 from nn import Model
 from nn import Network
 from nn import load_models
+from nn.mnist import load_test_set
 from nn.network import init_params
+from web import flow
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # as a browser asks: the time includes gzip
@@ -63,6 +69,57 @@ def measure(request, renders: int) -> tuple:
         html = len(gzip.decompress(response.data)) if response.headers.get("Content-Encoding") == "gzip" else size
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], size, html
+
+
+def flow_alone(app, model: Model, renders: int) -> tuple:
+    """(median ms, p95 ms, gzip bytes, HTML bytes) of web.flow.flow and its template for test
+    image i, as a page renders it (the forward pass not included: every view needs it)."""
+    images = load_test_set()[0]
+    with app.test_request_context("/inside"):
+        chart = app.jinja_env.get_template("charts/flow.html").module.flow_chart
+        traces = [model.network.forward(images[i].reshape(1, 784)) for i in range(renders + 2)]
+
+        def render(i):
+            html = str(chart(flow.flow(traces[i], model.network, model.network.activation)))
+            return FakeResponse(gzip.compress(html.encode(), compresslevel=5, mtime=0), {"Content-Encoding": "gzip"})
+
+        return measure(render, renders)
+
+
+class FakeResponse:
+    """What measure() reads of a response."""
+
+    status_code = 200
+
+    def __init__(self, data: bytes, headers: dict):
+        self.data, self.headers = data, headers
+
+
+def compare_views(app, models: dict, image: str, renders: int) -> None:
+    """The flow view beside the grids, per model: the page, the reading while drawing, the flow alone."""
+    clients = {view: app.test_client() for view in ("grids", "flow")}  # each keeps its own view cookie
+    print(f"\nflow view beside the grids, {renders} renders each (ms median / p95; kB sent gzipped)")
+    print(f"{'model':<18} {'what':<33} {'grids':>17} {'flow':>17} {'flow - grids':>17}")
+    for name, model in models.items():
+        cases = {
+            "page, test image (GET)": lambda i, v, n=name: clients[v].get(
+                f"/inside?sample={i}&model={n}&view={v}", headers=BROWSER
+            ),
+            "reading of a drawing (htmx POST)": lambda i, v, n=name: clients[v].post(
+                "/inside/read", data={"image": image, "model": n, "shown_model": n, "view": v}, headers=HTMX
+            ),
+        }
+        for what, request in cases.items():
+            grids = measure(lambda i, r=request: r(i, "grids"), renders)
+            flows = measure(lambda i, r=request: r(i, "flow"), renders)
+            cells = [f"{m:5.1f} / {p:5.1f} {s / 1024:3.0f} kB" for m, p, s, _ in (grids, flows)]
+            delta = f"{flows[0] - grids[0]:+5.1f} ms {(flows[2] - grids[2]) / 1024:+4.0f} kB"
+            print(f"{name:<18} {what:<33} {cells[0]:>17} {cells[1]:>17} {delta:>17}")
+        median, p95, size, html = flow_alone(app, model, renders)
+        alone = f"{median:5.1f} / {p95:5.1f} {size / 1024:3.0f} kB"
+        print(
+            f"{name:<18} {'the flow alone (compute + render)':<33} {'':>17} {alone:>17}   ({html / 1024:.0f} kB HTML)"
+        )
 
 
 def main(argv=None) -> int:
@@ -103,6 +160,7 @@ def main(argv=None) -> int:
                 f"{name:<18} {model.network.architecture:<15} {what:<33} {median:7.1f} {p95:7.1f} "
                 f"{size / 1024:4.0f} kB {html / 1024:5.0f} kB"
             )
+    compare_views(app, models, image, args.renders)
     return 0
 
 
