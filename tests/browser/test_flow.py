@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_inside import draw
 from tests.browser.test_inside import fresh
+from tests.browser.test_inside import tab_to
 from tests.conftest import ARTIFACTS
 from tests.conftest import PHONE
 
@@ -50,12 +51,7 @@ def test_the_flow_follows_the_drawing_while_it_is_drawn(page, live_server):
 
 def test_keyboard_only_reaches_a_node_and_opens_its_detail(page, live_server):
     open_flow(page, live_server)
-    for _ in range(80):  # Tab through the page to the first node
-        page.keyboard.press("Tab")
-        if page.evaluate(f"document.activeElement.matches('{NODE}')"):
-            break
-    else:
-        pytest.fail("no node of the flow can be reached with Tab")
+    tab_to(page, NODE, "node of the flow")
     focused = page.locator(":focus")
     expect(focused).to_have_attribute("data-layer", "1")
     expect(focused).to_have_attribute("data-index", "0")
