@@ -197,7 +197,8 @@ def test_the_network_lesson_shows_the_flow_of_the_chosen_model_and_sample(real_c
     found = Flow(response.get_data(as_text=True))
     assert found.flows == 1 and len(found.shown(1)) == 32
     assert_flow_is_the_pass(found, trace_of(real_models, "default", images[1234]), real_models["default"].network)
-    assert found.node_attrs[0]["href"].startswith("/inside/neuron?model=default&sample=1234&layer=1&neuron=")
+    assert found.node_attrs[0]["href"].startswith("/inside/neuron?model=default&sample=1234&view=flow&layer=1&neuron=")
+    assert found.node_attrs[0]["href"].endswith("#neuron-detail")
     fragment = real_client.get("/learn/network?model=book&sample=7", headers=HTMX).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="network-result"') and len(Flow(fragment).nodes) == 160
 

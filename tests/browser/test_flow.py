@@ -147,7 +147,9 @@ def test_the_lesson_flow_follows_its_pickers(page, live_server):
     expect(page.locator(NODE)).to_have_count(74)
     node = page.locator(f"{NODE}[data-layer='2']").first
     index = node.get_attribute("data-index")
-    node.click()  # a link to that neuron on the inside page
+    node.click()  # a link to that neuron on the inside page, in the flow view
+    expect(page.locator(FLOW)).to_be_visible()
+    expect(page.get_by_test_id("neuron-detail")).to_be_in_viewport()
     expect(page.get_by_test_id("neuron-detail")).to_have_attribute("data-neuron", index)
     expect(page.get_by_test_id("neuron-detail")).to_have_attribute("data-layer", "2")
 
