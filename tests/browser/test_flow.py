@@ -82,6 +82,18 @@ def test_a_click_opens_an_output_neuron(page, live_server):
     expect(page.get_by_test_id("neuron-detail")).to_have_attribute("data-neuron", "4")
 
 
+def test_an_open_neuron_follows_a_new_reading_in_the_flow_view(page, live_server):
+    open_flow(page, live_server)
+    page.locator(f"{NODE}[data-layer='2'][data-index='7']").click()
+    detail = page.get_by_test_id("neuron-detail")
+    expect(detail).to_have_attribute("data-neuron", "7")
+    z = page.get_by_test_id("neuron-z").text_content()
+    page.get_by_test_id("activation-relu").check()  # a new reading: the detail is opened again for it
+    expect(page.locator("#reading")).to_have_attribute("data-activation", "relu")
+    expect(detail).to_have_attribute("data-neuron", "7")
+    expect(page.get_by_test_id("neuron-z")).not_to_have_text(z)
+
+
 def test_f_switches_the_view_and_the_choice_stays(page, live_server):
     page.goto(f"{live_server}/inside?sample=3&model=book&view=grids")
     expect(page.get_by_test_id("layer-1")).to_be_visible()
