@@ -1,10 +1,10 @@
-"""The classroom's database: classes and their drawings, through SQLAlchemy Core.
+"""The classroom's queries: classes and their drawings, through SQLAlchemy Core (the tables and
+the engine's setup are classroom.schema's).
 
-SQLite by default (a file; WAL so the board reads while students write, foreign keys on so a
-deleted class takes its drawings along), PostgreSQL by URL. Every worker process and every app
-server on the same database sees the same classes: nothing here lives in one process's memory.
-Each drawing is stored with what the network read (the 28x28 input), its reading and the PNG as
-sent, so the board, the statistics and the export never compute a reading again.
+Every worker process and every app server on the same database sees the same classes: nothing
+here lives in one process's memory. Each drawing is stored with what the network read (the 28x28
+input), its reading and the PNG as sent, so the board, the statistics and the export never
+compute a reading again.
 
 Any failure of the database itself (unreachable, read-only, locked too long, disk full) raises
 `Unavailable`, which the web layer answers with 503.
@@ -12,58 +12,25 @@ Any failure of the database itself (unreachable, read-only, locked too long, dis
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from dataclasses import field
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.schema import CreateIndex
-from sqlalchemy.schema import CreateTable
+
+from classroom.schema import classes
+from classroom.schema import create_schema
+from classroom.schema import drawings
+from classroom.schema import make_engine
+from nn.evaluate import Confusion
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # easy to read aloud and type: no 0/O, no 1/I
 CODE_LENGTH = 5  # 32**5, about 33 million codes
-
-metadata = sa.MetaData()
-
-classes = sa.Table(
-    "classes",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(16), nullable=False, unique=True),
-    sa.Column("owner_hash", sa.String(64), nullable=False),  # sha256 of the secret in the lecturer's session
-    sa.Column("model", sa.String(100), nullable=False),
-    sa.Column("created", sa.Float, nullable=False),  # seconds since the epoch, UTC
-    sa.Column("closed", sa.Float),
-    sa.Column("drawing_count", sa.Integer, nullable=False),  # every drawing ever added (the per-class limit)
-    sa.Column("version", sa.Integer, nullable=False),  # changes with every change to the board
-)
-
-drawings = sa.Table(
-    "drawings",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("class_id", sa.Integer, sa.ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("created", sa.Float, nullable=False),
-    sa.Column("device", sa.String(32), nullable=False),  # a hash of the device's cookie, for the rate limit
-    sa.Column("intended", sa.SmallInteger, nullable=False),
-    sa.Column("predicted", sa.SmallInteger, nullable=False),
-    sa.Column("confidence", sa.Float, nullable=False),
-    sa.Column("probabilities", sa.JSON, nullable=False),
-    sa.Column("model", sa.String(100), nullable=False),
-    sa.Column("input", sa.LargeBinary, nullable=False),  # the 28x28 the network read: 784 float32, little-endian
-    sa.Column("png", sa.LargeBinary, nullable=False),
-    sa.Column("hidden", sa.Boolean, nullable=False),
-    sa.Index("drawings_by_class", "class_id", "id"),
-    sa.Index("drawings_by_device", "class_id", "device", "created"),
-)
 
 SUMMARY = [drawings.c[name] for name in ("id", "created", "intended", "predicted", "confidence", "model", "hidden")]
 
@@ -146,34 +113,6 @@ class Drawing:
         return self.intended == self.predicted
 
 
-@dataclass(frozen=True)
-class Confusion:
-    """counts[intended][predicted] over a class's visible drawings."""
-
-    counts: list = field(default_factory=lambda: [[0] * 10 for _ in range(10)])
-
-    @property
-    def total(self) -> int:
-        return sum(map(sum, self.counts))
-
-    @property
-    def correct(self) -> int:
-        return sum(self.counts[d][d] for d in range(10))
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.correct / self.total if self.total else None
-
-    def level(self, intended: int, predicted: int, levels: int = 4) -> int:
-        """How full a cell is next to the fullest one, 0 (empty) to `levels`, for its shading."""
-        most = max(map(max, self.counts))
-        return math.ceil(self.counts[intended][predicted] / most * levels) if most else 0
-
-    def of_digit(self, digit: int) -> tuple:
-        """(read right, drawn) for one intended digit."""
-        return self.counts[digit][digit], sum(self.counts[digit])
-
-
 def owner_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -189,42 +128,6 @@ def new_code() -> str:
 def normal_code(text: str) -> str:
     """A code as typed: spaces dropped, upper case."""
     return "".join(text.split()).upper()
-
-
-def engine_url(url: str) -> str:
-    """postgresql:// and postgres:// mean psycopg 3 (SQLAlchemy's own default is psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def make_engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        _sqlite_setup(engine)
-    return engine
-
-
-def _sqlite_setup(engine: sa.Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes: a write that starts as a
-    read and upgrades later can fail at once with "database is locked" when another process
-    wrote in between; taking the write lock first makes it wait its turn instead."""
-
-    @event.listens_for(engine, "connect")
-    def connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" below emits BEGIN, not the driver
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("write") else "BEGIN")
 
 
 class Store:
@@ -253,17 +156,9 @@ class Store:
             raise Unavailable(_describe(exc)) from exc
 
     def create_schema(self) -> None:
-        """Create the tables and indexes that are missing. Safe when several processes start at
-        once: IF NOT EXISTS, and on PostgreSQL under an advisory lock (its IF NOT EXISTS can still
-        collide in the catalogue)."""
+        """Create the tables and indexes that are missing (classroom.schema.create_schema)."""
         try:
-            with self.engine.execution_options(write=True).begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7411)"))
-                for table in metadata.sorted_tables:
-                    conn.execute(CreateTable(table, if_not_exists=True))
-                    for index in table.indexes:
-                        conn.execute(CreateIndex(index, if_not_exists=True))
+            create_schema(self.engine)
         except (DBAPIError, sa.exc.TimeoutError) as exc:
             raise Unavailable(_describe(exc)) from exc
         self._schema_ready = True
@@ -386,11 +281,8 @@ class Store:
             .where(drawings.c.class_id == class_id, drawings.c.hidden.is_(False))
             .group_by(drawings.c.intended, drawings.c.predicted)
         )
-        confusion = Confusion()
         with self._begin() as conn:
-            for intended, predicted, count in conn.execute(query):
-                confusion.counts[intended][predicted] = count
-        return confusion
+            return Confusion.from_counts(conn.execute(query))
 
     def drawing(self, class_id: int, drawing_id: int) -> Drawing | None:
         """One drawing of this class with its probabilities, input and PNG (None if not this class's)."""

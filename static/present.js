@@ -1,4 +1,4 @@
-// The keys of every page and the key help (loaded by base.html on every page):
+// The keys of every page and the key help (loaded by base.html on every page, after keys.js):
 //   ← / →  previous / next lesson (lesson pages carry data-previous / data-next)
 //   c / u  clear / undo the drawing (by pressing the canvas's own Clear / Undo buttons)
 //   p      presenter mode on or off (by pressing the switch, a GET form)
@@ -15,13 +15,8 @@
     return document.getElementById("keys-help");
   }
 
-  // Letters are text in a text field, a select jumps to options by letter; arrows move sliders,
-  // radios and the caret, so they are left to any form field.
-  function typing(target) {
-    return target instanceof HTMLElement
-      && (target.isContentEditable || target.matches("input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]):not([type=range]), textarea, select"));
-  }
-
+  // Letters are left to fields the user types in (keys.js); arrows move sliders, radios and the
+  // caret, so they are left to any form field.
   function inField(target) {
     return target instanceof HTMLElement && (target.isContentEditable || target.matches("input, textarea, select, [role=slider], pre, [role=region]"));
   }
@@ -79,7 +74,7 @@
         window.location.href = lesson.dataset[event.key === "ArrowLeft" ? "previous" : "next"];
         done = true;
       }
-    } else if (typing(target)) {
+    } else if (window.digitKeys.isTyping(target)) {
       return;
     } else if (event.key === "?") {
       openHelp();

@@ -23,6 +23,8 @@ from flask_babel import gettext
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from web.render import remember
+
 __all__ = ["LANGUAGES", "N_", "current_language", "gettext", "init_app"]
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
@@ -53,7 +55,7 @@ def remember_language(response: Response) -> Response:
     """?lang=ko sticks: store it in a cookie for the next pages."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
+        remember(response, "lang", asked)
     return response
 
 

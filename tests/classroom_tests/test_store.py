@@ -71,7 +71,7 @@ def test_confusion_counts_intended_against_predicted(store):
     for i, (meant, read) in enumerate([(1, 1), (1, 1), (1, 7), (7, 7), (4, 9)]):
         store.add_drawing(cls.id, f"d{i}", reading(meant, read))
     confusion = store.confusion_of(cls.id)
-    assert confusion.counts[1][1] == 2 and confusion.counts[1][7] == 1 and confusion.counts[4][9] == 1
+    assert confusion.matrix[1, 1] == 2 and confusion.matrix[1, 7] == 1 and confusion.matrix[4, 9] == 1
     assert (confusion.total, confusion.correct) == (5, 3)
     assert confusion.accuracy == pytest.approx(0.6)
     assert confusion.of_digit(1) == (2, 3) and confusion.of_digit(0) == (0, 0)

@@ -19,7 +19,7 @@ from nn import softmax_naive
 from nn.functions import ACTIVATIONS
 from web import charts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # the project: paths shown as nn/functions.py
 
 
 # --- Source, shown rather than copied ---------------------------------------------------------------
@@ -161,18 +161,20 @@ def activation_values(x: float) -> dict:
 
 
 def activation_markers(x: float) -> list:
-    """Where x and each h(x) sit on charts.activation_plot(PLOT_SIZE, PLOT_X, PLOT_Y)."""
-    width, height = PLOT_SIZE
-    cx = (x - PLOT_X[0]) / (PLOT_X[1] - PLOT_X[0]) * width
+    """Where x and each h(x) sit on the lesson's plot (activation_plot())."""
+    frame = activation_plot().frame
+    cx = float(frame.x(x))
     markers = []
     for name, y in activation_values(x).items():
-        cy = height - (y - PLOT_Y[0]) / (PLOT_Y[1] - PLOT_Y[0]) * height
-        clipped = not 0 <= cy <= height
-        markers.append(Marker(name, number(y), exact(y), round(cx, 1), round(min(max(cy, 0), height), 1), clipped))
+        cy = float(frame.y(y))
+        clipped = not 0 <= cy <= frame.height
+        markers.append(
+            Marker(name, number(y), exact(y), round(cx, 1), round(min(max(cy, 0), frame.height), 1), clipped)
+        )
     return markers
 
 
-def activation_plot():
+def activation_plot() -> charts.ActivationPlot:
     return charts.activation_plot(*PLOT_SIZE, PLOT_X, PLOT_Y)
 
 
