@@ -21,6 +21,7 @@ from nn import Trace
 from nn.mnist import scale
 from preprocess import PreprocessError
 from web import charts
+from web import flow
 from web.class_store import class_drawing
 from web.errors import error_response
 from web.errors import http_message
@@ -32,6 +33,8 @@ from web.fields import sample_index
 from web.fields import whole_number
 from web.i18n import gettext as _
 from web.inside.neuron import neuron as neuron_detail
+from web.inside.view_switch import chosen_view
+from web.inside.view_switch import remember_view
 from web.models import all_models
 from web.models import page_model_name
 from web.reading import read_drawing
@@ -41,6 +44,7 @@ from web.samples import test_set
 from web.terms import activation_names
 
 bp = Blueprint("inside", __name__)
+bp.after_request(remember_view)
 PAGE, READING, NEURON, ERROR = "inside/index.html", "inside/reading.html", "inside/neuron.html", "inside/error.html"
 
 
@@ -144,11 +148,13 @@ def page_url(query: Query) -> str:
         params["sample"] = query.sample
     if query.stored is not None:
         params |= {"class": query.class_code, "drawing": query.stored.id}
+    if chosen_view() == "flow":
+        params["view"] = "flow"
     return url_for("inside.index") + "?" + urlencode(params)
 
 
-def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None) -> dict:
-    context = dict(source=source, trace=trace, path=None)
+def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None, view: str) -> dict:
+    context = dict(source=source, trace=trace, path=None, view=view)
     if trace is not None:
         context.update(
             path=charts.path(trace, model.network, activation),
@@ -156,6 +162,8 @@ def reading_context(model: Model, activation: str, trace: Trace | None, source: 
             softmax=charts.softmax_steps(trace.a[-1][0]),
             answers=charts.answers_by_activation(model.network, trace.x[0], activation, list(CODE_NAMES)),
         )
+        if view == "flow":
+            context["flow"] = flow.flow(trace, model.network, activation)
     return context
 
 
@@ -175,6 +183,7 @@ def page_context(query: Query | None) -> dict:
         sample_links=charts.first_of_each_digit(labels),
         error=None,
         model_changed=False,
+        view=chosen_view(),
     )
 
 
@@ -190,14 +199,14 @@ def respond(
     reading's charts computed only when they are rendered)."""
     context = page_context(query) | context
     if not is_htmx() or fragment == READING:
-        context |= reading_context(context["model"], context["activation"], trace, source)
+        context |= reading_context(context["model"], context["activation"], trace, source, context["view"])
     return page_or_fragment(PAGE, fragment, status=status, **context)
 
 
 def bad_input(error: Exception | str, block: str, status: int = 400):
     """The message in place of `block` ("reading" or "neuron-detail") for htmx, else the page."""
     context = page_context(None)
-    context |= reading_context(context["model"], context["activation"], None, None)
+    context |= reading_context(context["model"], context["activation"], None, None, context["view"])
     return error_response(error, status, PAGE, ERROR, block=block, **context)
 
 

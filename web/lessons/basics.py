@@ -9,10 +9,13 @@ from nn import Network
 from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
+from nn.mnist import scale
+from web import flow
 from web.fields import BadInput
 from web.fields import activation_choice
 from web.fields import model_choice
 from web.fields import real_number
+from web.fields import sample_index
 from web.filters import number
 from web.i18n import gettext as _
 from web.lessons import compute
@@ -146,19 +149,21 @@ def softmax_lesson():
 def network():
     try:
         model = model_choice(chosen_model_name())
+        sample = sample_index(request.args.get("sample")) or 0
     except BadInput as exc:
         return lesson_error("network", "network-result", exc)
     images, labels = test_set()
-    x = images[0].reshape(784).astype(np.float32) / 255.0
+    x = scale(images[sample]).reshape(1, 784)
     trace = model.network.forward(x)
     context = dict(
         models=all_models(),
         model=model,
+        sample=sample,
+        sample_count=len(labels),
         layers=compute.network_layers(model.network, trace),
-        columns=compute.network_diagram(model.network.sizes),
+        flow=flow.flow(trace, model.network, model.network.activation),
         digit=int(np.argmax(trace.y[0])),
-        label=int(labels[0]),
-        image=images[0] / 255.0,
+        label=int(labels[sample]),
         code=[compute.source(Network.forward)],
     )
     return render_lesson("network", "learn/network.html", "learn/_network_result.html", replace_url=True, **context)
