@@ -44,6 +44,27 @@ drawings = sa.Table(
     sa.Index("drawings_by_device", "class_id", "device", "created"),
 )
 
+# Things a client tried that are limited per minute across every process (a wrong lecturer's password,
+# a lookup of a class code that does not exist): one row each, kept an hour at most.
+attempts = sa.Table(
+    "attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("who", sa.String(32), nullable=False),  # a hash of the device's cookie or of the client's address
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("attempts_by_who", "kind", "who", "at"),
+)
+
+# One row (id 1): when old classes were last pruned. A conditional UPDATE of it decides which process
+# prunes, so that however many processes and servers share the database, one prunes at most once an hour.
+housekeeping = sa.Table(
+    "housekeeping",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_pruned", sa.Float, nullable=False),
+)
+
 
 def engine_url(url: str) -> str:
     """postgresql:// and postgres:// mean psycopg 3 (SQLAlchemy's own default is psycopg2)."""
@@ -53,23 +74,45 @@ def engine_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
+def make_engine(url: str, timeout: float = 5.0) -> sa.Engine:
+    """The engine, where no query waits longer than `timeout` seconds for the database: a
+    connection that cannot be made, a statement or a lock that takes too long, a pool with no free
+    connection all fail (and the Store answers Unavailable) instead of hanging the request. Every
+    connection is tested before use (pool_pre_ping), so after a database restart the first
+    request reconnects instead of failing on a dead connection."""
+    url = sa.make_url(engine_url(url))
+    connect_args = {}
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = max(1, round(timeout))  # libpq counts whole seconds
+    engine = sa.create_engine(url, pool_pre_ping=True, pool_timeout=timeout, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, timeout)
+    elif engine.dialect.name == "postgresql":
+        _postgresql_setup(engine, timeout)
     return engine
 
 
-def _sqlite_setup(engine: sa.Engine) -> None:
+def _postgresql_setup(engine: sa.Engine, timeout: float) -> None:
+    """A statement (waiting for a lock included) that takes longer than `timeout` is cancelled by
+    the server."""
+
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(timeout * 1000)}")
+        dbapi_connection.commit()
+
+
+def _sqlite_setup(engine: sa.Engine, timeout: float) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes: a write that starts as a
     read and upgrades later can fail at once with "database is locked" when another process
-    wrote in between; taking the write lock first makes it wait its turn instead."""
+    wrote in between; taking the write lock first makes it wait its turn (`timeout` at most)."""
 
     @event.listens_for(engine, "connect")
     def connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" below emits BEGIN, not the driver
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             cursor.execute("PRAGMA journal_mode = WAL")

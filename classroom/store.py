@@ -23,9 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 
+from classroom.schema import attempts
 from classroom.schema import classes
 from classroom.schema import create_schema
 from classroom.schema import drawings
+from classroom.schema import housekeeping
 from classroom.schema import make_engine
 from nn.evaluate import Confusion
 
@@ -118,6 +120,7 @@ def owner_hash(secret: str) -> str:
 
 
 def device_hash(device: str) -> str:
+    """A device's cookie, or a client's address, as the database keeps it: not the value itself."""
     return hashlib.sha256(device.encode()).hexdigest()[:32]
 
 
@@ -133,8 +136,8 @@ def normal_code(text: str) -> str:
 class Store:
     """One database: its engine (a pool of connections) and every query the classroom asks."""
 
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
+    def __init__(self, url: str, timeout: float = 5.0):
+        self.engine = make_engine(url, timeout)
         self._schema_ready = False
 
     def dispose(self) -> None:
@@ -162,6 +165,11 @@ class Store:
         except (DBAPIError, sa.exc.TimeoutError) as exc:
             raise Unavailable(_describe(exc)) from exc
         self._schema_ready = True
+
+    def ping(self) -> None:
+        """A cheap query (SELECT 1), for a health check: Unavailable when the database does not answer."""
+        with self._begin() as conn:
+            conn.execute(sa.text("SELECT 1"))
 
     # --- classes --------------------------------------------------------------------------------
 
@@ -205,9 +213,48 @@ class Store:
 
     def prune(self, older_than_seconds: float, now: float | None = None) -> int:
         """Delete the classes started more than `older_than_seconds` ago; how many there were."""
-        cutoff = (time.time() if now is None else now) - older_than_seconds
         with self._begin(write=True) as conn:
-            return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
+            return _delete_classes_before(conn, (time.time() if now is None else now) - older_than_seconds)
+
+    def prune_if_due(self, older_than_seconds: float, every_seconds: float, now: float | None = None) -> int | None:
+        """prune(older_than_seconds) unless some process (of any server on this database) did so
+        less than `every_seconds` ago: how many classes were deleted, None when it was not due.
+        The database decides who prunes: the one process whose conditional UPDATE changed the row
+        (the row lock, or SQLite's write lock, lets one through at a time). Attempts older than
+        `every_seconds` go too (no limit looks back further than a few minutes)."""
+        now = time.time() if now is None else now
+        try:
+            with self._begin(write=True) as conn:
+                due = conn.execute(
+                    housekeeping.update()
+                    .where(housekeeping.c.id == 1, housekeeping.c.last_pruned <= now - every_seconds)
+                    .values(last_pruned=now)
+                ).rowcount
+                if not due and conn.execute(sa.select(housekeeping.c.id)).first() is None:
+                    conn.execute(housekeeping.insert().values(id=1, last_pruned=now))  # the very first time
+                    due = 1
+                if not due:
+                    return None
+                conn.execute(attempts.delete().where(attempts.c.at < now - every_seconds))
+                return _delete_classes_before(conn, now - older_than_seconds)
+        except IntegrityError:
+            return None  # another process inserted the row first: it prunes
+
+    # --- attempts (rate limits that hold across processes) --------------------------------------
+
+    def attempts_since(self, kind: str, who: str, since: float) -> int:
+        """How many attempts of this kind `who` (a device's cookie, a client's address) made since then."""
+        query = sa.select(sa.func.count()).where(
+            attempts.c.kind == kind, attempts.c.who == device_hash(who), attempts.c.at > since
+        )
+        with self._begin() as conn:
+            return conn.execute(query).scalar_one()
+
+    def add_attempt(self, kind: str, *who: str, now: float | None = None) -> None:
+        """One attempt of this kind, counted for each of `who` (say, the device and its address)."""
+        at = time.time() if now is None else now
+        with self._begin(write=True) as conn:
+            conn.execute(attempts.insert(), [dict(kind=kind, who=device_hash(w), at=at) for w in who])
 
     # --- drawings -------------------------------------------------------------------------------
 
@@ -316,6 +363,11 @@ class Store:
             if found:
                 conn.execute(classes.update().where(classes.c.id == class_id).values(version=classes.c.version + 1))
         return bool(found)
+
+
+def _delete_classes_before(conn: sa.Connection, cutoff: float) -> int:
+    """Delete the classes started before `cutoff` (their drawings go along: ON DELETE CASCADE)."""
+    return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
 
 
 def _full(row) -> Drawing:

@@ -2,6 +2,7 @@
 //   ← / →  previous / next lesson (lesson pages carry data-previous / data-next)
 //   c / u  clear / undo the drawing (by pressing the canvas's own Clear / Undo buttons)
 //   p      presenter mode on or off (by pressing the switch, a GET form)
+//   f      the inside page's flow or grids (by choosing the switch's other option)
 //   ?      the key help, a modal <dialog>: Esc closes it, Tab stays inside, focus comes back.
 // No key does anything while the user types in a field or holds Ctrl, Alt or ⌘.
 // ← / → belong to the focused element in a text field (the caret) and in a slider, a radio group,
@@ -102,6 +103,8 @@
       done = press('[data-action="undo"]');
     } else if (event.key === "p" || event.key === "P") {
       done = press('[data-testid="present-switch"]');
+    } else if (event.key === "f" || event.key === "F") {
+      done = press("[data-view-switch] input:not(:checked)");
     }
     if (done) event.preventDefault();
   }

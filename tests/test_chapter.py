@@ -292,7 +292,7 @@ def test_the_fastest_way_is_one_sentence(client):
     data = {"model": "book", "batch_size": "1000", "measured": [",".join(r) for r in rows]}
     html = page(client, "/learn/batches/run", method="POST", data=data, headers=HTMX)
     summary = text(marked(html), "batch-summary")
-    assert re.fullmatch(r"Fastest: batches of (100|1000) images, [\d.]+ times as fast as the book's loop\.", summary)
+    assert re.fullmatch(r"Fastest: batches of (100|1,000) images, [\d.]+ times as fast as the book's loop\.", summary)
 
 
 # --- Names in the page's language, whole messages ---------------------------------------------------------

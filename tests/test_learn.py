@@ -183,15 +183,22 @@ def test_neuron_fragment_for_htmx_carries_the_slider_labels(client):
 
 @pytest.mark.parametrize(
     "query, message",
-    [("x1=abc", "not a number"), ("b=9", "allowed range: -3 … 3"), ("w1=nan", "allowed range"), ("h=tanh", "choose")],
+    [
+        ("x1=abc", "“x1” must be a number from -2 to 2, not “abc”."),
+        ("b=9", "“b” must be a number from -3 to 3, not “9”."),
+        ("w1=nan", "“w1” must be a number from -2 to 2, not “nan”."),
+        ("h=tanh", "Unknown activation function “tanh”; choose one of: sigmoid, relu, step, identity."),
+        ("x1=abc&lang=ko", "“x1”에는 -2부터 2까지의 수를 넣어야 합니다. 받은 값: “abc”."),
+        ("h=tanh&lang=ko", "알 수 없는 활성화 함수 “tanh”입니다. 다음 중에서 고르세요: sigmoid, relu, step, identity."),
+    ],
 )
 def test_neuron_bad_input_is_400_in_place(client, query, message):
     response = client.get("/learn/neuron?" + query, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'id="neuron-result"' in html and message in html
+    assert html.lstrip().startswith('<div id="neuron-result"') and f"</strong> {message}</p>" in html
     page = client.get("/learn/neuron?" + query)
-    assert page.status_code == 400 and message in page.get_data(as_text=True)
+    assert page.status_code == 400 and f"</strong> {message}</p>" in page.get_data(as_text=True)
 
 
 def test_neuron_heat_map_has_a_text_alternative(client):
@@ -252,11 +259,19 @@ def test_activation_fragments(client):
     assert 'id="collapse-result"' in collapse and ">27<" in collapse
 
 
-@pytest.mark.parametrize("query, block", [("x=7", "activation-values"), ("part=collapse&c=x", "collapse-result")])
-def test_activation_bad_input(client, query, block):
+@pytest.mark.parametrize(
+    "query, block, message",
+    [
+        ("x=7", "activation-values", "“x” must be a number from -6 to 6, not “7”."),
+        ("part=collapse&c=x", "collapse-result", "“c” must be a number from -10 to 10, not “x”."),
+        ("part=collapse&cx=-2000", "collapse-result", "“cx” must be a number from -1,000 to 1,000, not “-2000”."),
+    ],
+)
+def test_activation_bad_input(client, query, block, message):
     response = client.get("/learn/activations?" + query, headers=HTMX)
     assert response.status_code == 400
-    assert f'id="{block}"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<div id="{block}"') and f"</strong> {message}</p>" in html
 
 
 # --- Lesson 3: softmax ------------------------------------------------------------------------------------
@@ -294,30 +309,48 @@ def test_softmax_takes_2_to_20_values(client):
         assert len(found["softmax-safe"]) == n
 
 
+FINITE = "Each number must be finite and at most 1e+30 in size, not “%s”."
+
+
 @pytest.mark.parametrize(
     "logits, message",
     [
-        ("", "at least two"),
-        ("   ", "at least two"),
-        ("5", "at least two"),
-        ("1, two, 3", "Not a number"),
-        ("1,,2", "Not a number"),
-        (",".join(["1"] * 21), "At most 20"),
-        ("1, inf", "finite"),
-        ("1, nan", "finite"),
-        ("1, 1e400", "finite"),
-        ("1, 1e31", "finite"),
+        ("", "Type at least two numbers, separated by commas."),
+        ("   ", "Type at least two numbers, separated by commas."),
+        ("5", "Type at least two numbers, separated by commas."),
+        ("1, two, 3", "“two” is not a number."),
+        ("1,,2", "“” is not a number."),
+        (",".join(["1"] * 21), "At most 20 numbers, please; you typed 21."),
+        ("1, inf", FINITE % "inf"),
+        ("1, nan", FINITE % "nan"),
+        ("1, 1e400", FINITE % "1e400"),
+        ("1, 1e31", FINITE % "1e31"),
+        ("1, " + "x" * 50, "“" + "x" * 39 + "…” is not a number."),  # quoted short
     ],
 )
 def test_softmax_bad_input_is_400_in_place(client, logits, message):
     response = client.get("/learn/softmax", query_string={"logits": logits}, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert html.count('id="softmax-result"') == 1 and message in html and 'role="alert"' in html
+    assert html.count('id="softmax-result"') == 1 and f"</strong> {message}</p>" in html and 'role="alert"' in html
     page = client.get("/learn/softmax", query_string={"logits": logits})
     assert page.status_code == 400
     body = page.get_data(as_text=True)
-    assert message in body and 'data-testid="logits"' in body  # the form keeps what was typed
+    assert f"</strong> {message}</p>" in body and 'data-testid="logits"' in body  # the form keeps what was typed
+
+
+@pytest.mark.parametrize(
+    "logits, korean",
+    [
+        ("5", "쉼표로 구분한 수를 두 개 이상 입력하세요."),
+        ("1, two", "수가 아닙니다: “two”."),
+        (",".join(["1"] * 21), "수는 20개까지만 입력하세요. 입력한 수: 21개."),
+        ("1, inf", "각 수는 유한하고 크기가 1e+30 이하여야 합니다. 받은 값: “inf”."),
+    ],
+)
+def test_softmax_bad_input_in_korean(client, logits, korean):
+    response = client.get("/learn/softmax", query_string={"logits": logits, "lang": "ko"}, headers=HTMX)
+    assert response.status_code == 400 and f"</strong> {korean}</p>" in response.get_data(as_text=True)
 
 
 def test_softmax_page_shows_both_functions_source(client):
@@ -359,9 +392,14 @@ def test_network_answer_is_the_models(client):
 
 
 def test_network_unknown_model_is_400(client):
+    message = "There is no such model; the models are: book, wide, shallow, deep."
     response = client.get("/learn/network?model=nope", headers=HTMX)
-    assert response.status_code == 400 and 'id="network-result"' in response.get_data(as_text=True)
-    assert client.get("/learn/network?model=nope").status_code == 400
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and html.lstrip().startswith('<div id="network-result"') and message in html
+    page = client.get("/learn/network?model=nope&lang=ko")
+    assert page.status_code == 400 and "그런 모델은 없습니다. 있는 모델: book, wide, shallow, deep." in page.get_data(
+        as_text=True
+    )
 
 
 def test_network_fragment(client):
@@ -413,7 +451,7 @@ def test_present_switch_after_a_post_goes_to_the_page(client):
 def test_key_help_is_on_every_page(client):
     for path in ("/", "/inside", "/learn", "/learn/softmax"):
         html = client.get(path).get_data(as_text=True)
-        assert '<dialog id="keys-help"' in html and "present.js" in html, path
+        assert '<dialog id="keys-help"' in html and "/static/present." in html, path
 
 
 def test_templates_follow_the_csp_rules():

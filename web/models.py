@@ -1,4 +1,5 @@
-"""The shipped models, loaded once on first use and shared by every request."""
+"""The shipped models, loaded once on first use and shared by every request (a request chooses
+one through web.fields.model_choice)."""
 
 from pathlib import Path
 
@@ -6,15 +7,9 @@ from flask import Response
 from flask import current_app
 from flask import request
 
-from nn import Model
 from nn import ModelError
 from nn import load_models
-from web.errors import CodedError
 from web.render import remember
-
-
-class UnknownModel(CodedError, LookupError):
-    """A request named a model that is not in the models folder."""
 
 
 def skip_broken(path: Path, error: ModelError) -> None:
@@ -39,19 +34,6 @@ def default_model_name() -> str:
     models = all_models()
     name = current_app.config["DEFAULT_MODEL"]
     return name if name in models else next(iter(models))
-
-
-def get_model(name: str | None = None) -> Model:
-    """The named model, or the default one when name is None or empty."""
-    models = all_models()
-    name = name or default_model_name()
-    if name not in models:
-        raise UnknownModel(
-            f"unknown model; available: {', '.join(models)}",
-            "unknown_model",
-            names=", ".join(models),
-        )
-    return models[name]
 
 
 PAGES = ("draw", "inside")  # blueprints whose model choice carries over to the other page (lessons open on the book's)

@@ -19,11 +19,6 @@ def shown(value: object) -> str:
     return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 1] + "…"
 
 
-def is_whole_number(text: str) -> bool:
-    """0-9 only: str.isdigit also accepts "²", which int() refuses."""
-    return text.isascii() and text.isdigit()
-
-
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 

@@ -13,6 +13,8 @@ PAGES = [
     "/",
     "/inside",
     "/inside?sample=3",
+    "/inside?sample=3&view=flow",
+    "/inside?sample=3&view=flow&model=book",
     "/learn",
     "/learn/perceptron",
     "/learn/neuron",

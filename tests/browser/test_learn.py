@@ -92,7 +92,7 @@ def test_typed_logits_give_data_values(page, live_server):
     expect(page.get_by_test_id("overflow-note")).to_be_visible()
 
     field.fill("1, 2, x")  # a clear message in place, then back to numbers
-    expect(page.get_by_test_id("lesson-error")).to_contain_text("Not a number")
+    expect(page.get_by_test_id("lesson-error")).to_contain_text("“x” is not a number.")
     field.fill("0.3, 2.9, 4.0")
     expect(page.get_by_test_id("softmax-safe")).to_have_count(3)
     safe = page.get_by_test_id("softmax-safe").evaluate_all("els => els.map(e => e.dataset.value)")

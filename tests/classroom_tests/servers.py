@@ -24,14 +24,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(process: subprocess.Popen, probe, seconds: float) -> None:
+    """Until probe() stops raising OSError; RuntimeError when the process exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("exited")
+        try:
+            probe()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"did not answer in {seconds} s")
+
+
 class AppServer:
     """`python app.py --port N` in its own process group, logging to folder/server-N.log."""
 
-    def __init__(self, folder: Path, database_url: str | None = None, port: int | None = None, args=()):
+    def __init__(self, folder: Path, database_url: str | None = None, port: int | None = None, args=(), env=None):
         self.folder = Path(folder)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")}
+        env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")} | (env or {})
         if database_url:
             env["DIGITS_DATABASE_URL"] = database_url
         self.log = self.folder / f"server-{self.port}.log"
@@ -47,17 +61,13 @@ class AppServer:
         self.wait_ready()
 
     def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited: {self.log.read_text()}")
-            try:
-                urllib.request.urlopen(self.url + "/api/models", timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"the app did not answer in {seconds} s: {self.log.read_text()}")
+        try:
+            wait_until_up(
+                self.process, lambda: urllib.request.urlopen(self.url + "/api/models", timeout=2).close(), seconds
+            )
+        except RuntimeError as exc:
+            self.kill()
+            raise RuntimeError(f"the app {exc}: {self.log.read_text()}") from None
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Stop at once (SIGKILL by default: as a crash or a pulled plug would)."""
@@ -71,15 +81,24 @@ class AppServer:
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
 
+    def stop_gracefully(self) -> None:
+        """SIGTERM to the main process only, as systemd's KillMode=mixed sends it: granian stops
+        taking connections, finishes the requests it has, stops its workers and exits."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(20)
+
 
 class Client:
     """An HTTP client with a cookie jar: a browser or a phone, as far as the server can tell."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, ssl_context=None):
         self.base_url = base_url
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect(), urllib.request.ProxyHandler({})
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            NoRedirect(),
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=ssl_context),  # https: the certificate is checked against it
         )
 
     def request(self, method: str, path: str, body: dict | bytes | None = None, headers: dict | None = None):

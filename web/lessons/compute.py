@@ -304,28 +304,6 @@ def network_layers(network: Network, trace: Trace) -> list:
 
 
 @dataclass
-class Column:
-    x: float
-    dots: list  # y coordinates of the neurons drawn
-    more: bool  # more neurons than drawn: a "⋮" between
-    size: int
-    kind: str
-
-
-def network_diagram(sizes: list, height: int = 220, width: int = 520, shown: int = 8) -> list:
-    """Columns of neurons for the layer diagram: at most `shown` drawn per layer."""
-    step = (width - 80) / max(len(sizes) - 1, 1)
-    columns = []
-    for i, n in enumerate(sizes):
-        count = min(n, shown)
-        gap = (height - 60) / max(count, 1)
-        dots = [round(12 + gap * (k + 0.5), 1) for k in range(count)]
-        kind = "input" if i == 0 else "output" if i == len(sizes) - 1 else "hidden"
-        columns.append(Column(round(40 + i * step, 1), dots, n > count, n, kind))
-    return columns
-
-
-@dataclass
 class Chain:
     x: str  # X's shape, e.g. (100, 784)
     layers: list  # per layer: {"W": its weights' shape, "a": the shape of X·W + B}

@@ -69,3 +69,26 @@ def gate_table(gate: str, w: np.ndarray, b: float) -> Table:
 def parameter_count(params: dict) -> int:
     """How many weights and biases a network has: every number a training must find."""
     return sum(int(array.size) for array in params.values())
+
+
+@dataclass
+class Column:
+    x: float
+    dots: list  # y coordinates of the neurons drawn
+    more: bool  # more neurons than drawn: a "⋮" between
+    size: int
+    kind: str  # "input", "hidden", "output"
+
+
+def layer_columns(sizes: list, height: int = 180, width: int = 520, shown: int = 6) -> list:
+    """The layer picture's columns, layer 0 (the input) to the output: at most `shown` neurons
+    drawn in each, and a "⋮" where there are more."""
+    step = (width - 80) / max(len(sizes) - 1, 1)
+    columns = []
+    for i, n in enumerate(sizes):
+        count = min(n, shown)
+        gap = (height - 20) / max(count, 1)
+        dots = [round(12 + gap * (k + 0.5), 1) for k in range(count)]
+        kind = "input" if i == 0 else "output" if i == len(sizes) - 1 else "hidden"
+        columns.append(Column(round(40 + i * step, 1), dots, n > count, n, kind))
+    return columns

@@ -22,6 +22,7 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from nn.functions import ACTIVATIONS
+from web.errors import error_response
 from web.i18n import N_
 from web.models import all_models
 from web.models import default_model_name
@@ -107,8 +108,7 @@ def chosen_model_name() -> str:
     return request.args.get("model") or chapter_model_name()
 
 
-def lesson_error(slug: str, block: str, exc: Exception, **context):
-    """400: the message in place of the block for htmx (htmx 4 swaps it), else the page with it."""
-    if is_htmx():
-        return render_template("learn/_error.html", block=block, message=str(exc)), 400
-    return render_template("learn/error.html", lesson=lesson_context(slug), message=str(exc), **context), 400
+def lesson_error(slug: str, block: str, error: Exception, page: str = "learn/error.html", **context):
+    """400: the message in place of the block for htmx (htmx 4 swaps it), else `page` with it."""
+    context |= dict(lesson=lesson_context(slug), oob=False, block=block)
+    return error_response(error, 400, page, "learn/_error.html", **context)

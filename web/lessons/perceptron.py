@@ -7,15 +7,15 @@ from flask import request
 
 from nn.functions import sigmoid
 from nn.functions import step_function
+from web.fields import BadInput
+from web.fields import model_choice
+from web.fields import real_number
 from web.i18n import gettext as _
 from web.lessons import compute
 from web.lessons import gates
-from web.lessons.basics import BadInput
-from web.lessons.basics import field_number
 from web.lessons.pages import chapter_model_name
 from web.lessons.pages import lesson_error
 from web.lessons.pages import render_lesson
-from web.models import get_model
 
 WEIGHT_RANGE = (-1.0, 1.0)
 FIELDS = ("w1", "w2", "b")
@@ -34,11 +34,11 @@ def perceptron():
         gate = chosen_gate()
         (w1, w2), b = gates.gate_weights(gate)
         book = dict(w1=w1, w2=w2, b=b)
-        values = {name: field_number(name, book[name], *WEIGHT_RANGE) for name in FIELDS}
+        values = {name: real_number(request.args, name, *WEIGHT_RANGE, book[name]) for name in FIELDS}
     except BadInput as exc:
         return lesson_error("perceptron", "perceptron-result", exc)
     w = np.array([values["w1"], values["w2"]], dtype=np.float32)
-    model = get_model(chapter_model_name())
+    model = model_choice(chapter_model_name())
     context = dict(
         gate=gate,
         gate_names=list(gates.GATES),
@@ -49,7 +49,7 @@ def perceptron():
         table=gates.gate_table(gate, w, np.float32(values["b"])),
         model=model,
         parameters=gates.parameter_count(model.network.params),
-        columns=compute.network_diagram(model.network.sizes, shown=6),
+        columns=gates.layer_columns(model.network.sizes),
         code=[
             compute.source(gates.gate_weights),
             compute.source(gates.truth_table),
