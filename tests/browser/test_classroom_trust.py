@@ -18,8 +18,8 @@ from tests.browser.test_classroom import touch_draw
 from tests.browser.test_pages import AXE
 from tests.browser.test_pages import serious_violations
 from tests.classroom_tests.conftest import postgres  # noqa: F401 (a fixture)
-from tests.classroom_tests.servers import AppServer
 from tests.digits import STROKES
+from tools.servers import AppServer
 
 pytestmark = pytest.mark.browser
 
