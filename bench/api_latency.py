@@ -14,7 +14,6 @@ import base64
 import http.client
 import io
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ from pathlib import Path
 
 from PIL import Image
 from PIL import ImageDraw
+
+from tools.servers import AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "drawings"
@@ -49,33 +50,6 @@ def drawing_png() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(port: int, log: Path) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {log.read_text()}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/api/models")
-            connection.getresponse().read()
-            connection.close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("the app did not answer within 30 s")
 
 
 def time_requests(port: int, path: str, body: bytes, headers: dict, n: int) -> list:
@@ -163,10 +137,10 @@ def main(argv: list | None = None) -> int:
             {"HX-Request": "true"},
         ),
     ]
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        process = start_app(port, workdir / "server.log")
+        server = AppServer(workdir)
+        port = server.port
         try:
             print(
                 f"app on 127.0.0.1:{port}, model {args.model}, drawing {len(png)} bytes, {args.n} sequential "
@@ -184,8 +158,7 @@ def main(argv: list | None = None) -> int:
             else:
                 print("\nwrk not installed: no load figures (apt-get install wrk)")
         finally:
-            process.terminate()
-            process.wait(10)
+            server.stop()
     return 0
 
 

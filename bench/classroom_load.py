@@ -36,11 +36,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from tests.classroom_tests.drawings import data_url
-from tests.classroom_tests.drawings import png
-from tests.classroom_tests.nginx import Nginx
-from tests.classroom_tests.servers import AppServer
-from tests.classroom_tests.servers import Client
+from tools.digits import data_url
+from tools.digits import digit_png as png
+from tools.nginx import Nginx
+from tools.servers import AppServer
+from tools.servers import Client
 
 DIGITS = (0, 1, 7)  # drawings the shipped models read right
 
@@ -217,7 +217,7 @@ def main(argv: list | None = None) -> int:
             if name == "postgresql":
                 url = args.database_url
                 if url is None:
-                    from tests.classroom_tests.postgres import Postgres
+                    from tools.postgres import Postgres
 
                     postgres = Postgres()
                     url = postgres.new_database()

@@ -24,13 +24,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 
 from bench import api_latency
 from bench.api_latency import drawing_png
-from bench.api_latency import free_port
+from tools.servers import AppServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = [  # (label, app.py, extra arguments)
@@ -51,29 +50,6 @@ done = function(summary, latency, requests)
 end
 """
 )
-
-
-def start_app(app: Path, args: list, log: Path) -> tuple[subprocess.Popen, int]:
-    """`python app.py --port N *args` once it answers; (process, port)."""
-    port = free_port()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(app), "--port", str(port), *args],
-            cwd=app.parent,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {log.read_text()}")
-        try:
-            ask(port, "GET", "/api/models", b"", {})
-            return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"the app did not answer within 60 s: {log.read_text()}")
 
 
 def ask(port: int, method: str, path: str, body: bytes, headers: dict) -> None:
@@ -163,7 +139,8 @@ def main(argv: list | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for label, app, extra_args in servers:
-            process, port = start_app(app, extra_args, workdir / "server.log")
+            server = AppServer(workdir, args=extra_args, app=app)
+            process, port = server.process, server.port
             try:
                 for _ in range(20):  # warm-up: every worker has read a drawing before the clock starts
                     ask(port, "POST", route[0], route[1], {"Content-Type": route[2], **route[3]})
@@ -172,8 +149,7 @@ def main(argv: list | None = None) -> int:
                 figures = run_wrk(port, route, seconds, connections, workdir)
                 cpu_after = cpu_seconds(process.pid)
             finally:
-                process.terminate()
-                process.wait(30)
+                server.stop()
             rates.append(figures["rate"])
             cpu = "?" if cpu_before is None else f"{(cpu_after - cpu_before) / figures['requests'] * 1000:.1f}"
             print(

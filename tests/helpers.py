@@ -1,6 +1,6 @@
-"""One home for what several test files need: a random network and models folder, a data URL."""
+"""One home for what several test files need: a random network and models folder, a data URL, the
+header htmx sends with each of its requests."""
 
-import base64
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +9,10 @@ from nn import Model
 from nn import Network
 from nn.model_files import save_model
 from nn.network import init_params
+from tools.digits import data_url as data_url  # re-exported: one data URL for tests and bench
 
 ROOT = Path(__file__).resolve().parent.parent
-HTMX = {"HX-Request": "true"}
+HTMX = {"HX-Request": "true"}  # what htmx adds to every request it makes: the one copy for every test
 
 
 def random_network(sizes: list, activation: str = "sigmoid", seed: int = 0) -> Network:
@@ -47,7 +48,3 @@ def write_models(folder: Path, models: list) -> Path:
     for model in models:
         save_model(folder, model.name, model.network.params, model.card)
     return folder
-
-
-def data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -4,6 +4,7 @@ their names say; the re-normalisation frames digits as the app frames drawings."
 import numpy as np
 import pytest
 
+import preprocess
 from nn.mnist import load_test_set
 from training import augment as A
 
@@ -137,7 +138,6 @@ def test_parse_parts():
 def test_outputs_are_nearly_fixed_points_of_the_apps_framing(digits):
     """Training inputs should look like what the app feeds the network: framing them again with
     the app's own function changes them little."""
-    preprocess = pytest.importorskip("preprocess")
     images, _ = digits
     out = A.augment(images, np.random.default_rng(5), A.PARTS)
     again = np.stack([preprocess.mnist_style(image, None) for image in out])

@@ -12,7 +12,6 @@ import pytest
 from tests.digits import digit_png
 from tests.test_serving import alive
 from tests.test_serving import children
-from tests.test_serving import needs_proc
 from tests.test_serving import request
 from tests.test_serving import running_app
 from tests.test_serving import wait_for_children
@@ -26,7 +25,6 @@ def live_workers(pid: int) -> set:
 
 
 @pytest.mark.server
-@needs_proc
 def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(tmp_path):
     body, headers = digit_png("7"), {"Content-Type": "image/png"}
     answers = []  # (sent at, answered at, status or the error)

@@ -24,6 +24,7 @@ from preprocess import PreprocessError
 from preprocess import mnistify
 from tests.digits import STROKES
 from tests.digits import digit_png
+from tests.helpers import HTMX
 
 SHARED = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
 settings.register_profile("fuzz", max_examples=50, **SHARED)
@@ -87,7 +88,7 @@ JSON_BODIES = st.one_of(
     st.dictionaries(st.sampled_from(["image", "model", "x"]), JSON, max_size=3),
 )
 QUERIES = st.dictionaries(st.sampled_from(["model", "lang", "x", "activation", "sample"]), TEXT | MODELS, max_size=3)
-HTMX = st.sampled_from([{}, {"HX-Request": "true"}, {"HX-Request": "true", "HX-Target": "section#result"}])
+HTMX_HEADERS = st.sampled_from([{}, HTMX, HTMX | {"HX-Target": "section#result"}])
 
 
 def body_and_type(draw) -> tuple:
@@ -123,7 +124,7 @@ def test_api_predict_never_5xx(client, data, query):
 
 
 @FUZZ
-@given(data=st.data(), headers=HTMX)
+@given(data=st.data(), headers=HTMX_HEADERS)
 def test_read_never_5xx(client, data, headers):
     body, content_type = body_and_type(data.draw)
     if body is None:
@@ -136,7 +137,7 @@ def test_read_never_5xx(client, data, headers):
 
 
 @FEW
-@given(data=st.data(), headers=HTMX)
+@given(data=st.data(), headers=HTMX_HEADERS)
 def test_inside_read_never_5xx(client, data, headers):
     form = data.draw(
         st.fixed_dictionaries(
@@ -160,7 +161,7 @@ def test_inside_read_never_5xx(client, data, headers):
 
 
 @FEW
-@given(layer=NUMBERS, neuron=NUMBERS, sample=NUMBERS, headers=HTMX)
+@given(layer=NUMBERS, neuron=NUMBERS, sample=NUMBERS, headers=HTMX_HEADERS)
 def test_inside_neuron_never_5xx(client, layer, neuron, sample, headers):
     query = {"layer": layer, "neuron": neuron, "sample": sample}
     assert_answered(client.get("/inside/neuron", query_string=query, headers=headers))
@@ -234,7 +235,7 @@ def test_a_live_server_answers_odd_requests_and_keeps_answering(live_server, dat
     if body is None:
         body, content_type = b"image=" + data.draw(st.binary(max_size=200)), "application/x-www-form-urlencoded"
     headers = {"Content-Type": content_type} if content_type else {}
-    assert send(live_server, "POST", path, body, headers | data.draw(HTMX)) < 500
+    assert send(live_server, "POST", path, body, headers | data.draw(HTMX_HEADERS)) < 500
     assert send(live_server, "GET", "/api/models", b"", {}) == 200
 
 

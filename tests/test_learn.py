@@ -15,13 +15,12 @@ from nn import load_model
 from nn.functions import ACTIVATIONS
 from nn.functions import softmax
 from nn.functions import softmax_naive
+from tests.helpers import HTMX
 from tests.test_inside import MODELS
 from tests.test_inside import ROOT
 from web.filters import fixed
 from web.lessons import compute as lesson_math
 from web.lessons.pages import LESSONS
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 
 from app import create_app
 from nn.mnist import load_test_set
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX
 
 
 @pytest.fixture(scope="module")

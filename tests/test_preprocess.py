@@ -482,6 +482,8 @@ def test_rows_are_inflated_no_further_than_the_header_says():
     assert fast_png.stored_png(grey_png(4, 2, row)) is None
 
 
+# Can happen: requirements.txt installs pyspng only where it has wheels (x86_64, AMD64, arm64), not on
+# Linux's aarch64, where Pillow decodes every PNG.
 @pytest.mark.skipif(fast_png.pyspng is None or fast_png.zlib_ng is None, reason="no libspng or zlib-ng here")
 def test_with_zlib_ng_libspng_reads_only_pngs_written_here(monkeypatch):
     read, libspng = [], fast_png.pyspng

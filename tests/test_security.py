@@ -4,7 +4,6 @@ Issue 8. The browser side (every page works under the CSP) is tests/browser/test
 the page fixtures, which fail a test on any console error.
 """
 
-import base64
 import contextlib
 import gzip
 import json
@@ -22,20 +21,21 @@ import pytest
 
 from app import create_app
 from nn.mnist import FILES
-from tests.conftest import ROOT
-from tests.conftest import free_port
-from tests.conftest import wait_until_answering
 from tests.digits import digit_png
+from tests.helpers import HTMX
+from tools.digits import data_url
+from tools.servers import ROOT
+from tools.servers import AppServer
+from tools.servers import free_port
 from web import scales
 
 SCRIPT = "<script>alert(1)</script>"
 TEMPLATES = ROOT / "templates"
 SHIPPED = ROOT / "models"
-HTMX = {"HX-Request": "true"}
 
 
 def png_data_url(digit: str = "1") -> str:
-    return "data:image/png;base64," + base64.b64encode(digit_png(digit)).decode("ascii")
+    return data_url(digit_png(digit))
 
 
 def text_of(response) -> str:
@@ -378,24 +378,10 @@ def test_a_folder_without_any_usable_model_stops_app_py(tmp_path):
 
 
 @contextlib.contextmanager
-def app_py(tmp_path: Path, **env):
+def app_py(tmp_path: Path, **settings):
     """`python app.py` on a free port with DIGITS_* settings; yields (base URL, log path)."""
-    port, log = free_port(), tmp_path / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-            cwd=ROOT,
-            env=os.environ | {f"DIGITS_{k}": v for k, v in env.items()},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(url, process, log)
-        yield url, log
-    finally:
-        process.terminate()
-        process.wait(10)
+    with AppServer(tmp_path, settings=settings) as server:
+        yield server.url, server.log
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple:
@@ -422,7 +408,7 @@ def test_a_real_server_answers_a_real_failure_cleanly(tmp_path):
         assert status == 500 and "Something went wrong on the server." in page and "<!doctype html>" in page
         assert headers["X-Request-ID"] in page and "Content-Security-Policy" in headers
         form = b"digit=3"
-        htmx = {"HX-Request": "true", "HX-Target": "p#sample-note", "Content-Type": "application/x-www-form-urlencoded"}
+        htmx = HTMX | {"HX-Target": "p#sample-note", "Content-Type": "application/x-www-form-urlencoded"}
         status, headers, fragment = fetch(url + "/sample", form, htmx)
         assert status == 500 and fragment.lstrip().startswith('<div id="sample-note" class="server-error"')
         status, _, models = fetch(url + "/api/models")  # the server keeps serving

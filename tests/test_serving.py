@@ -21,10 +21,10 @@ from app import choose_server
 from app import create_app
 from app import preload
 from app import served_app
-from tests.conftest import free_port
 from tests.digits import digit_png
+from tools.servers import ROOT
+from tools.servers import AppServer
 
-ROOT = Path(__file__).resolve().parent.parent
 SLOW_REQUEST = b"GET /api/models HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: one byte a second\r\n\r\n"
 ANSWER_TIMEOUT = 3  # seconds: the issue asks for under one; a busy shared machine gets some slack
 
@@ -32,31 +32,8 @@ ANSWER_TIMEOUT = 3  # seconds: the issue asks for under one; a busy shared machi
 @contextlib.contextmanager
 def running_app(tmp_path: Path, *args: str, python: str = sys.executable):
     """`python app.py --port N *args` until the block ends; yields (process, port)."""
-    port = free_port()
-    log = tmp_path / f"server-{port}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [python, str(ROOT / "app.py"), "--port", str(port), *args],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"the app exited: {log.read_text()}"
-            assert time.monotonic() < deadline, f"the app did not answer in 30 s: {log.read_text()}"
-            try:
-                if request(port, "GET", "/api/models")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(15)
+    with AppServer(tmp_path, args=args, python=python) as server:
+        yield server.process, server.port
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -95,9 +72,6 @@ def wait_for_children(pid: int, count: int) -> list:
     while len(found := children(pid)) < count and time.monotonic() < deadline:
         time.sleep(0.1)
     return found
-
-
-needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts processes in Linux's /proc")
 
 
 # --- Choosing the server, preloading (no server needed) -------------------------------------------
@@ -144,7 +118,6 @@ def test_served_app_takes_its_options_from_the_environment_and_is_preloaded(monk
 
 
 @pytest.mark.server
-@needs_proc
 def test_workers_flag_starts_that_many_processes(tmp_path):
     with running_app(tmp_path, "--workers", "2") as (process, port):
         workers = wait_for_children(process.pid, 2)
@@ -154,14 +127,12 @@ def test_workers_flag_starts_that_many_processes(tmp_path):
 
 
 @pytest.mark.server
-@needs_proc
 def test_default_is_one_worker_per_core(tmp_path):
     with running_app(tmp_path) as (process, _):
         assert len(wait_for_children(process.pid, os.cpu_count())) == os.cpu_count()
 
 
 @pytest.mark.server
-@needs_proc
 def test_sigterm_stops_server_and_workers(tmp_path):
     with running_app(tmp_path, "--workers", "2") as (process, port):
         workers = wait_for_children(process.pid, 2)
@@ -178,13 +149,14 @@ def test_sigterm_stops_server_and_workers(tmp_path):
 
 
 @pytest.mark.server
-@needs_proc
 def test_python_app_py_outside_the_venv_becomes_the_server(tmp_path):
     """The README's `python3 app.py`, with a Python that lacks the requirements: it runs again
     from .venv in the same process, so the process started is the server and SIGTERM stops it."""
     python = getattr(sys, "_base_executable", sys.executable)  # the Python this test's venv was made from
     lacks = "import bootstrap, sys; sys.exit(0 if bootstrap.missing(bootstrap.ROOT / 'requirements.txt') else 1)"
     if subprocess.run([python, "-c", lacks], cwd=ROOT, check=False).returncode != 0:
+        # Can happen: a system Python with Flask, NumPy, ... installed (a Docker image that pip-installed
+        # requirements.txt system-wide, say) has nothing to run again from .venv.
         pytest.skip(f"{python} has every requirement: nothing runs again from .venv")
     with running_app(tmp_path, "--workers", "2", python=python) as (process, _):
         workers = wait_for_children(process.pid, 2)

@@ -9,6 +9,7 @@ import brotli
 import pytest
 
 from tests.conftest import ROOT
+from tests.helpers import HTMX
 from tests.test_buffered_rsgi import scope
 from tests.test_buffered_rsgi import serve
 from web.static_files import build
@@ -122,7 +123,7 @@ def test_pages_are_gzipped_app_wide_small_answers_and_json_are_not(client):
         assert "Content-Encoding" not in plain.headers
         assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
         assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 2
-    small = client.post("/read", data={"image": ""}, headers={"HX-Request": "true", "Accept-Encoding": "gzip"})
+    small = client.post("/read", data={"image": ""}, headers=HTMX | {"Accept-Encoding": "gzip"})
     assert len(small.data) < 1400 and "Content-Encoding" not in small.headers
     assert "Content-Encoding" not in client.get("/api/models", headers={"Accept-Encoding": "gzip"}).headers
     client.application.extensions["classroom_store"].dispose()

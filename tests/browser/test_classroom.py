@@ -6,45 +6,21 @@ and Korean, go to test-artifacts/.
 
 Every wait is on the page's state (expect), never a fixed sleep."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from nn.mnist import read_labelled
+from tests.browser.harness import ARTIFACTS
+from tests.browser.harness import PHONE
+from tests.browser.harness import PROJECTOR
 from tests.browser.test_pages import AXE
 from tests.browser.test_pages import serious_violations
 from tests.digits import STROKES
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=3)
 # (strokes drawn, digit meant): the third student meant 4 but drew a 1, a wrong reading on the board.
 STUDENTS = [("1", 1), ("7", 7), ("1", 4)]
-
-
-class Watch:
-    """A context's pages must not ask other hosts or throw JavaScript errors."""
-
-    def __init__(self, context):
-        self.outside, self.errors = [], []
-        context.route(lambda url: not url.startswith("http://127.0.0.1"), self.refuse)
-        self.context = context
-
-    def refuse(self, route):
-        self.outside.append(route.request.url)
-        route.abort()
-
-    def page(self):
-        page = self.context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        return page
-
-    def check(self):
-        assert not self.outside, f"asked other hosts: {self.outside}"
-        assert not self.errors, f"JavaScript errors: {self.errors}"
 
 
 def touch_draw(page, strokes) -> None:
@@ -61,24 +37,8 @@ def touch_draw(page, strokes) -> None:
     cdp.detach()
 
 
-@pytest.fixture
-def contexts(chromium):
-    made = []
-
-    def new(**options):
-        context = chromium.new_context(**options)
-        made.append(Watch(context))
-        return made[-1]
-
-    yield new
-    for watch in made:
-        watch.context.close()
-    for watch in made:
-        watch.check()
-
-
-def test_a_class_draws_and_the_board_follows(contexts, live_server, tmp_path):
-    lecturer = contexts(viewport={"width": 1920, "height": 1080})
+def test_a_class_draws_and_the_board_follows(make_context, live_server, tmp_path):
+    lecturer = make_context(**PROJECTOR)
     board = lecturer.page()
     board.goto(live_server + "/class")
     board.get_by_test_id("start-class").click()
@@ -91,7 +51,7 @@ def test_a_class_draws_and_the_board_follows(contexts, live_server, tmp_path):
 
     sent = []
     for strokes, meant in STUDENTS:
-        phone = contexts(**PHONE)
+        phone = make_context(**PHONE)
         page = phone.page()
         page.goto(join)
         touch_draw(page, STROKES[strokes])
@@ -145,17 +105,17 @@ def test_a_class_draws_and_the_board_follows(contexts, live_server, tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_screenshots_and_accessibility_of_board_and_student_page(contexts, live_server, lang):
+def test_screenshots_and_accessibility_of_board_and_student_page(make_context, live_server, lang):
     """The pages with content (a board with right and wrong readings, a phone with a reading):
     screenshots to look at, and no serious or critical axe-core violation."""
-    lecturer = contexts(viewport={"width": 1920, "height": 1080})
+    lecturer = make_context(**PROJECTOR)
     board = lecturer.page()
     board.add_init_script(path=str(AXE))
     board.goto(f"{live_server}/class?lang={lang}")
     board.get_by_test_id("start-class").click()
     board.wait_for_url("**/class/*")
     join = board.get_by_test_id("join-url").get_attribute("href")
-    phone = contexts(**PHONE).page()
+    phone = make_context(**PHONE).page()
     phone.add_init_script(path=str(AXE))
     phone.goto(f"{join}?lang={lang}")
     for strokes, meant in STUDENTS:

@@ -21,7 +21,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 ONE_DIGIT = re.compile(r"^\d$")
-HAS_DEFAULT_MODEL = (ROOT / "models" / "default.npz").is_file()
 
 
 def open_page(page, live_server, query="?model=book"):
@@ -74,7 +73,6 @@ def test_mouse_drawing_is_read(page, live_server, digit):
     assert stroke_count(page) == len(STROKES[digit])
 
 
-@pytest.mark.skipif(not HAS_DEFAULT_MODEL, reason="models/default is not trained yet")
 @pytest.mark.parametrize("digit", ["1", "7"])
 def test_default_model_reads_mouse_drawing(page, live_server, digit):
     open_page(page, live_server, query="")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from nn.functions import ACTIVATIONS
 from nn.functions import softmax
+from tests.browser.harness import console_errors
 
 pytestmark = pytest.mark.browser
 
@@ -19,16 +20,10 @@ LESSON_PAGES = ["/learn", "/learn/perceptron", "/learn/neuron", "/learn/activati
 LESSON_PAGES += ["/learn/network"]
 
 
-def console_errors(page) -> list:
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    return errors
-
-
 @pytest.mark.parametrize("query", ["?present=0&lang=en", "?present=1&lang=ko"])
 @pytest.mark.parametrize("path", LESSON_PAGES)
 def test_lesson_page_loads_without_console_error(page, live_server, path, query):
-    errors = console_errors(page)
+    errors = console_errors(page, client_errors=True)  # not even a 4xx answer
     page.goto(live_server + path + query)
     expect(page.locator("h1")).to_be_visible()
     expect(page.locator(".site-header nav a[href='/learn']")).to_be_visible()

@@ -14,16 +14,16 @@ One visit a page and language: presenter mode changes nothing in the page but th
 on <body> (web/present.py, templates/base.html), so the check runs once, then again with the class
 added, in the same visit. The visits of the module share one phone-sized browser context, and so its
 cache of the app's scripts, styles and fonts: three times faster than a new context a visit. Like the
-`page` fixture's (tests/conftest.py), it refuses every other host and fails a visit that asks one,
-or that logs a JavaScript or console error."""
+`page` fixture's, it is watched by tests/browser/harness.py's Watch: it refuses every other host and
+fails a visit that asks one, or that logs a JavaScript or console error."""
 
 import pytest
 
+from tests.browser.harness import ARTIFACTS
+from tests.browser.harness import PHONE
+from tests.browser.harness import Watch
 from tests.browser.pages import LANGUAGES
 from tests.browser.pages import PAGES
-from tests.conftest import ARTIFACTS
-from tests.conftest import PHONE
-from tests.conftest import is_console_error
 
 pytestmark = pytest.mark.browser
 
@@ -92,21 +92,11 @@ FIND_OVERFLOW = """(width) => {
 
 @pytest.fixture(scope="module")
 def phone(chromium):
-    """(page, faults): a page of a phone-sized context kept for the module; faults collects the
-    requests to other hosts and the JavaScript and console errors since a test last emptied it."""
-    context = chromium.new_context(**(PHONE | {"device_scale_factor": 1}))  # CSS pixels as at 3
-    faults = []
-
-    def refuse(route):
-        faults.append(f"asked another host: {route.request.url}")
-        route.abort()
-
-    context.route(lambda url: not url.startswith("http://127.0.0.1"), refuse)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: faults.append(f"JavaScript error: {exc}"))
-    page.on("console", lambda message: faults.append(message.text) if is_console_error(message) else None)
-    yield page, faults
-    context.close()
+    """(page, watch): a page of a phone-sized context kept for the module, and the Watch of its
+    context, which a test clears before its visit and checks after it."""
+    watch = Watch(chromium.new_context(**(PHONE | {"device_scale_factor": 1})))  # CSS pixels as at 3
+    yield watch.page(), watch
+    watch.context.close()
 
 
 def settle(page):
@@ -117,8 +107,8 @@ def settle(page):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("path", PAGES, ids=[p.lstrip("/").replace("/", "_") or "draw" for p in PAGES])
 def test_nothing_overflows_a_phone_screen(phone, live_server, request, path, language):
-    page, faults = phone
-    faults.clear()
+    page, watch = phone
+    watch.clear()
     page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={language}&present=0")  # until "load"
     settle(page)
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
@@ -132,4 +122,4 @@ def test_nothing_overflows_a_phone_screen(phone, live_server, request, path, lan
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     assert not report, f"{path} in {language} at {width} px:\n{report}"
-    assert not faults, faults
+    watch.check()

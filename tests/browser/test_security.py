@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import is_console_error
+from tests.browser.harness import Watch
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,9 @@ VIOLATING_PAGE = "<!doctype html><p style='color: red'>x</p><script>document.tit
 
 def test_the_page_fixture_counts_a_csp_violation_as_an_error(chromium):
     """What make_page relies on: Chromium reports each blocked inline script or style as a console error."""
-    context = chromium.new_context()
-    page = context.new_page()
-    seen = []
-    page.on("console", lambda message: seen.append(message.text) if is_console_error(message) else None)
-    context.route(
+    watch = Watch(chromium.new_context())
+    page = watch.page()
+    watch.context.route(
         PROBE,
         lambda route: route.fulfill(
             body=VIOLATING_PAGE, content_type="text/html", headers={"Content-Security-Policy": POLICY}
@@ -31,8 +29,8 @@ def test_the_page_fixture_counts_a_csp_violation_as_an_error(chromium):
         expect(page).not_to_have_title("ran")
         page.wait_for_function("document.readyState === 'complete'")
     finally:
-        context.close()
-    assert any("Content Security Policy" in text for text in seen), seen
+        watch.context.close()
+    assert any("Content Security Policy" in text for text in watch.errors), watch.errors
 
 
 def test_pages_are_served_under_the_policy(page, live_server):
@@ -49,10 +47,8 @@ def test_a_server_bug_shows_a_message_in_place(chromium, tmp_path):
     from tests.test_security import app_py
     from tests.test_security import corrupt_mnist
 
-    context = chromium.new_context()
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    watch = Watch(chromium.new_context())
+    page = watch.page()
     try:
         with app_py(tmp_path, MNIST_DIR=str(corrupt_mnist(tmp_path))) as (url, _):
             page.goto(url + "/?model=book")
@@ -65,6 +61,7 @@ def test_a_server_bug_shows_a_message_in_place(chromium, tmp_path):
             page.goto(url + "/inside?sample=0&lang=ko")
             expect(page.get_by_test_id("server-error")).to_contain_text("서버에서 문제가 생겼습니다.")
     finally:
-        context.close()
-    # the two 500 answers, and nothing else: no CSP violation, no script error
-    assert len(errors) == 2 and all("status of 500" in text for text in errors), errors
+        watch.context.close()
+    # the two 500 answers, and nothing else: no CSP violation, no script error, no other host
+    assert len(watch.errors) == 2 and all("status of 500" in text for text in watch.errors), watch.errors
+    assert not watch.outside, watch.outside

@@ -5,7 +5,7 @@ PostgreSQL server that these fixtures start themselves (Debian's postgresql pack
 import pytest
 
 from app import create_app
-from tests.classroom_tests.postgres import Postgres
+from tools.postgres import Postgres
 
 DATABASES = ["sqlite", "postgresql"]
 

@@ -15,13 +15,14 @@ from app import create_app
 from classroom.store import Store
 from classroom.store import Unavailable
 from tests.classroom_tests.conftest import close_store
-from tests.classroom_tests.drawings import data_url
-from tests.classroom_tests.drawings import png
-from tests.classroom_tests.servers import AppServer
-from tests.classroom_tests.servers import Client
 from tests.classroom_tests.test_store import reading
 from tests.classroom_tests.test_web import send
 from tests.classroom_tests.test_web import start_class
+from tests.helpers import HTMX
+from tools.digits import data_url
+from tools.digits import digit_png as png
+from tools.servers import AppServer
+from tools.servers import Client
 
 TIMEOUT = 2  # DATABASE_TIMEOUT in these tests, seconds
 PROMISED = 10  # seconds: at most this long to a 503, and to recover once the database is back
@@ -153,7 +154,7 @@ def test_postgresql_stopped_mid_class_answers_503_and_recovers_by_itself(postgre
             return probe.json("POST", f"/api/classes/{code}/drawings", body)
 
         def live() -> int:
-            return board.get(f"/class/{code}/live", headers={"HX-Request": "true"})[0]
+            return board.get(f"/class/{code}/live", headers=HTMX)[0]
 
         assert live() == 200
         phones = [Phone(server.url, code) for _ in range(4)]
@@ -167,7 +168,7 @@ def test_postgresql_stopped_mid_class_answers_503_and_recovers_by_itself(postgre
         status, answer = submit()
         to_503 = time.monotonic() - started
         assert status == 503 and UNAVAILABLE_EN in answer["error"] and to_503 < PROMISED
-        headers = {"HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded"}
+        headers = HTMX | {"Content-Type": "application/x-www-form-urlencoded"}
         status, _headers, page = probe.post(f"/c/{code}?lang=ko", form, headers=headers)
         assert status == 503 and UNAVAILABLE_KO in page.decode() and 'id="class-result"' in page.decode()
         assert live() == 503  # the board's poll too: its page keeps polling and says the connection is lost

@@ -18,11 +18,11 @@ import zipfile
 
 import pytest
 
-from tests.classroom_tests.drawings import data_url
-from tests.classroom_tests.drawings import png
-from tests.classroom_tests.nginx import Nginx
-from tests.classroom_tests.servers import AppServer
-from tests.classroom_tests.servers import Client
+from tools.digits import data_url
+from tools.digits import digit_png as png
+from tools.nginx import Nginx
+from tools.servers import AppServer
+from tools.servers import Client
 
 pytestmark = pytest.mark.server
 

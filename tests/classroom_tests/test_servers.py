@@ -10,11 +10,11 @@ import zipfile
 import pytest
 
 from nn.mnist import read_labelled
-from tests.classroom_tests.drawings import data_url
-from tests.classroom_tests.drawings import png
-from tests.classroom_tests.servers import ROOT
-from tests.classroom_tests.servers import AppServer
-from tests.classroom_tests.servers import Client
+from tools.digits import data_url
+from tools.digits import digit_png as png
+from tools.servers import ROOT
+from tools.servers import AppServer
+from tools.servers import Client
 
 
 def board_ids(client: Client, code: str) -> list:

@@ -169,7 +169,7 @@ def test_only_one_of_many_processes_prunes(database_url, tmp_path):
     import sys
     import time
 
-    from tests.classroom_tests.servers import ROOT
+    from tools.servers import ROOT
 
     Store(database_url).dispose()  # the tables exist before the race
     start = time.time() + 3  # the moment they all ask, once their interpreters have started
@@ -245,7 +245,7 @@ def test_a_read_only_sqlite_database_raises_unavailable(tmp_path):
 
 
 def test_an_unreachable_server_raises_unavailable():
-    from tests.conftest import free_port
+    from tools.servers import free_port
 
     store = Store(f"postgresql://nobody@127.0.0.1:{free_port()}/none?connect_timeout=2")
     with pytest.raises(Unavailable):

@@ -12,10 +12,9 @@ import pytest
 from app import create_app
 from nn.mnist import read_labelled
 from tests.classroom_tests.conftest import close_store
-from tests.classroom_tests.drawings import data_url
-from tests.classroom_tests.drawings import png
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX
+from tools.digits import data_url
+from tools.digits import digit_png as png
 
 
 def start_class(client) -> str:
@@ -199,7 +198,7 @@ def test_hiding_takes_a_drawing_off_every_board(lecturer, student):
     code = start_class(lecturer)
     keep = send(student, code).get_json()["id"]
     hide = send(student, code, intended=7).get_json()["id"]
-    answer = lecturer.post(f"/class/{code}/drawings/{hide}/hide", headers={"HX-Request": "true"})
+    answer = lecturer.post(f"/class/{code}/drawings/{hide}/hide", headers=HTMX)
     assert answer.status_code == 200 and board_items(answer.get_data(as_text=True)) == [(str(keep), "1", "1")]
     assert [i for i, *_ in board_items(student.get(f"/class/{code}").get_data(as_text=True))] == [str(keep)]
     assert student.get(f"/class/{code}/drawings/{hide}.png").status_code == 404
@@ -288,9 +287,9 @@ def test_student_page_join_and_closed(lecturer, student):
     assert 'data-testid="join-error">이 코드의 수업이 없습니다.</p>' in korean
     student.delete_cookie("lang")
     assert 'data-testid="join-code"' in student.get("/join").get_data(as_text=True)
-    sent = student.post(f"/c/{code}", data={"image": data_url(png(7)), "intended": "7"}, headers={"HX-Request": "true"})
+    sent = student.post(f"/c/{code}", data={"image": data_url(png(7)), "intended": "7"}, headers=HTMX)
     assert sent.status_code == 201 and 'data-testid="class-result"' in sent.get_data(as_text=True)
-    refused = student.post(f"/c/{code}", data={"image": data_url(png(7))}, headers={"HX-Request": "true"})
+    refused = student.post(f"/c/{code}", data={"image": data_url(png(7))}, headers=HTMX)
     assert refused.status_code == 400 and refused.get_data(as_text=True).lstrip().startswith('<div id="class-result"')
     assert "<strong>Not sent.</strong> Pick a digit from 0 to 9.</p>" in refused.get_data(as_text=True)
     korean = student.post(f"/c/{code}?lang=ko", data={"image": data_url(png(7)), "intended": "x"}, headers=HTMX)

@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL server for the classroom tests and bench/classroom_load.py: Debian's
-postgresql package (./test.sh installs it when missing), a cluster in a temporary folder on a free
-loopback port; as root (initdb and postgres refuse it) it runs as the unprivileged `postgres` user."""
+"""A throwaway PostgreSQL server for the classroom tests and bench/classroom_load.py (both use
+this module and never import each other): Debian's postgresql package (./test.sh installs it when
+missing), a cluster in a temporary folder on a free loopback port; as root (initdb and postgres
+refuse it) it runs as the unprivileged `postgres` user."""
 
 import glob
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.classroom_tests.servers import free_port
+from tools.servers import free_port
 
 
 def postgres_bin() -> Path:

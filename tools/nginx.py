@@ -13,9 +13,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.classroom_tests.servers import ROOT
-from tests.classroom_tests.servers import free_port
-from tests.classroom_tests.servers import wait_until_up
+from tools.servers import ROOT
+from tools.servers import free_port
+from tools.servers import wait_until_up
 
 SITE = ROOT / "docs" / "nginx" / "digits.conf"
 GUIDE_SERVERS = ("127.0.0.1:5001", "127.0.0.1:5002")

@@ -1,11 +1,13 @@
-"""Real `python app.py` servers for the classroom tests and bench: start one on a free port with
-its own instance folder and database URL, kill it (its whole process group), talk to it with a
-cookie-keeping client (a browser's session, a phone's device id)."""
+"""Real `python app.py` servers for the tests and the benchmarks (tests/ and bench/ both use this
+module and never import each other): a free port of 127.0.0.1, a server started with its own
+instance folder and settings, the one wait until it answers, a stop or a kill of its whole
+process group, and an HTTP client with a cookie jar (a browser's session, a phone's device id)."""
 
 import http.cookiejar
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,12 +15,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parent.parent
+READY_PATH = "/api/models"  # answers 200 once the models are loaded
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -33,41 +34,66 @@ def wait_until_up(process: subprocess.Popen, probe, seconds: float) -> None:
         try:
             probe()
             return
-        except OSError:
+        except OSError:  # not listening yet, or an error status (HTTPError is an OSError)
             time.sleep(0.05)
     raise RuntimeError(f"did not answer in {seconds} s")
 
 
-class AppServer:
-    """`python app.py --port N` in its own process group, logging to folder/server-N.log."""
+def wait_until_answering(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    """Until the server at url answers GET /api/models with 200; raises with the server's log when
+    its process exits first or it does not answer within `seconds`."""
+    try:
+        wait_until_up(process, lambda: urllib.request.urlopen(url + READY_PATH, timeout=2).close(), seconds)
+    except RuntimeError as exc:
+        raise RuntimeError(f"the app {exc}: {log.read_text()}") from None
 
-    def __init__(self, folder: Path, database_url: str | None = None, port: int | None = None, args=(), env=None):
+
+class AppServer:
+    """`python app.py --port N *args` in its own process group, its instance folder (its classes
+    database) in folder/instance, logging to folder/server-N.log, answering when the constructor
+    returns. `settings` become DIGITS_* variables (DIGITS_MNIST_DIR=... for MNIST_DIR=...); `python`
+    and `app` run another interpreter or another checkout's app.py. A context manager: stop() at
+    the end of the block."""
+
+    def __init__(
+        self,
+        folder: Path,
+        database_url: str | None = None,
+        port: int | None = None,
+        args=(),
+        settings: dict | None = None,
+        python: str = sys.executable,
+        app: Path = ROOT / "app.py",
+        seconds: float = 60,
+        env: dict | None = None,
+    ):
         self.folder = Path(folder)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")} | (env or {})
         if database_url:
             env["DIGITS_DATABASE_URL"] = database_url
+        env |= {f"DIGITS_{name}": value for name, value in (settings or {}).items()}
         self.log = self.folder / f"server-{self.port}.log"
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), *args],
-                cwd=ROOT,
+                [python, str(app), "--port", str(self.port), *args],
+                cwd=Path(app).parent,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,  # kill() takes any worker processes along
             )
+        self.seconds = seconds
         self.wait_ready()
 
-    def wait_ready(self, seconds: float = 60) -> None:
+    def wait_ready(self, seconds: float | None = None) -> None:
+        """Until the server answers (again, after a restart of the same process group's port)."""
         try:
-            wait_until_up(
-                self.process, lambda: urllib.request.urlopen(self.url + "/api/models", timeout=2).close(), seconds
-            )
-        except RuntimeError as exc:
+            wait_until_answering(self.url, self.process, self.log, seconds or self.seconds)
+        except BaseException:
             self.kill()
-            raise RuntimeError(f"the app {exc}: {self.log.read_text()}") from None
+            raise
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Stop at once (SIGKILL by default: as a crash or a pulled plug would)."""
@@ -86,6 +112,12 @@ class AppServer:
         taking connections, finishes the requests it has, stops its workers and exits."""
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(20)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 class Client:
