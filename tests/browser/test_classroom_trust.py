@@ -55,6 +55,8 @@ def contexts(make_context):
 
     yield make
     for watch in made:
+        for page in watch.context.pages:  # first: a board left polling logs a failed poll after the filter
+            page.close()
         watch.errors[:] = [error for error in watch.errors if not any(note in error for note in FAULT_NOTES)]
 
 
