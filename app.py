@@ -29,6 +29,7 @@ from flask import Flask  # noqa: E402
 from classroom.store import Limits  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
+AS_WRITTEN = ("LECTURER_PASSWORD", "SECRET_KEY")  # DIGITS_* settings taken as written, never parsed as JSON
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -57,12 +58,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         # Where the .po catalogs are compiled to .mo at start (web/i18n.py); build/ is not committed.
         TRANSLATIONS_BUILD_DIR=str(ROOT / "build" / "translations"),
+        # Where static/ is copied at start under content-hashed names, compressed (web/static_files.py).
+        STATIC_BUILD_DIR=str(ROOT / "build" / "static"),
         # Classroom mode (web/classroom/): its database, a SQLite file in the instance folder unless
         # DATABASE_URL names one (PostgreSQL for several servers); the session signing key, else
-        # made once in the instance folder.
+        # made once in the instance folder (several app servers share one: DIGITS_SECRET_KEY).
         DATABASE_URL=None,
+        # Seconds a request waits at most for the database (to connect, for a statement or a lock,
+        # for a free connection) before it answers 503: a stopped database never hangs a request.
+        DATABASE_TIMEOUT=5,
         SECRET_KEY=None,
         LISTEN_HOST=None,  # the address `python app.py` listens on: the board's join address follows it
+        # Reverse proxies in front of the app whose X-Forwarded-For, -Proto and -Host are believed
+        # (web/security.py); 0: none, those headers are ignored.
+        TRUSTED_PROXIES=0,
         SESSION_COOKIE_SAMESITE="Lax",
         # A class holds at most this many drawings; a device sends at most RATE_COUNT in RATE_SECONDS.
         CLASS_MAX_DRAWINGS=Limits.max_drawings,
@@ -71,18 +80,35 @@ def create_app(test_config: dict | None = None) -> Flask:
         CLASS_MAX_IMAGE_BYTES=512 * 1024,  # a student's drawing; larger answers 413
         CLASS_GALLERY=120,  # the board shows the newest this many drawings
         CLASS_BOARD_FRESH_SECONDS=0.5,  # a board render is reused this long (web/classroom/lecturer.py)
-        CLASS_PRUNE_DAYS=30,  # `flask --app app classes prune` deletes classes older than this
+        # Classes started more than this many days ago are pruned (web/classroom/prune.py), by the app
+        # itself at most every CLASS_PRUNE_INTERVAL seconds across all processes; 0 keeps every class.
+        CLASS_RETENTION_DAYS=30,
+        CLASS_PRUNE_INTERVAL=3600,
+        # When set, starting a class asks for it (web/classroom/guard.py); a device may try
+        # LECTURER_PASSWORD_TRIES wrong ones in LECTURER_PASSWORD_SECONDS, then answers 429.
+        LECTURER_PASSWORD=None,
+        LECTURER_PASSWORD_TRIES=5,
+        LECTURER_PASSWORD_SECONDS=600,
+        # A client address asking for this many class codes that do not exist in CLASS_LOOKUP_SECONDS
+        # gets 429 for codes its browser has not reached before (a scanner of codes).
+        CLASS_LOOKUP_MISSES=20,
+        CLASS_LOOKUP_SECONDS=60,
     )
     app.config.from_prefixed_env("DIGITS")
+    for key in AS_WRITTEN:  # from_prefixed_env reads a password such as "1234" as a number
+        if os.environ.get(f"DIGITS_{key}"):
+            app.config[key] = os.environ[f"DIGITS_{key}"]
     if test_config:
         app.config.update(test_config)
 
     from web import errors
     from web import filters
+    from web import health
     from web import i18n
     from web import json_provider
     from web import lessons
     from web import security
+    from web import static_files
     from web.classroom import init_app as init_classroom
     from web.drawing import api
     from web.drawing import page as drawing
@@ -91,11 +117,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web.present import presenting
     from web.present import remember_presenting
     from web.present import toggle_fields
+    from web.render import compress
 
     app.register_blueprint(drawing.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(inside.bp)
     app.register_blueprint(lessons.bp)
+    app.register_blueprint(health.bp)
     init_classroom(app)
     json_provider.init_app(app)
     i18n.init_app(app)
@@ -103,7 +131,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(presenting=presenting, present_toggle=toggle_fields)
     app.after_request(remember_model)
     app.after_request(remember_presenting)
-    security.init_app(app)
+    # Every page and fragment of 1400 bytes or more gzipped for a client that takes it (the inside
+    # page's charts, the board, a student's page on a crowded Wi-Fi); static files are WhiteNoise's.
+    app.after_request(compress)
+    static_files.init_app(app, security.static_file_headers)
+    security.init_app(app)  # last: its ProxyFix wraps everything, WhiteNoise's files included
     errors.init_app(app)
     return app
 
@@ -180,6 +212,10 @@ def serve_workers(app: Flask, host: str, port: int, workers: int) -> None:
         runtime_mode=RuntimeModes.st,  # one I/O thread per worker (notes/serving.md)
         log_level=LogLevels.warning,
         workers_kill_timeout=5,  # SIGTERM: a stalled upload does not hold the stop (granian would wait for it)
+        # A worker that dies (SIGKILL, a crash in a C library, the out-of-memory killer) is replaced at
+        # once, forked again from this process; without this granian stops the whole server. One that
+        # dies again within 5.5 s of being replaced is a crash loop: granian then exits (status 1).
+        respawn_failed_workers=True,
     )
     if multiprocessing.get_start_method() == "fork":
         served = BufferedWSGI(app)
@@ -203,9 +239,18 @@ def main(argv: list | None = None) -> int:
         help="granian (worker processes, the default) or waitress (one process with threads; the default on Windows)",
     )
     parser.add_argument("--threads", type=int, default=8, help="waitress's threads (default 8; waitress only)")
+    parser.add_argument(
+        "--trusted-proxies",
+        type=int,
+        metavar="N",
+        help="behind N reverse proxies (e.g. 1 for nginx): believe their X-Forwarded-For, -Proto and -Host "
+        "(default 0, or DIGITS_TRUSTED_PROXIES: those headers are ignored)",
+    )
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.trusted_proxies is not None and args.trusted_proxies < 0:
+        parser.error("--trusted-proxies must be 0 or more")
     server, notice = choose_server(args.server)
     if notice:
         print(notice)
@@ -219,6 +264,8 @@ def main(argv: list | None = None) -> int:
     os.environ["DIGITS_LISTEN_HOST"] = json.dumps(args.host)
     if args.model:
         os.environ["DIGITS_DEFAULT_MODEL"] = json.dumps(args.model)
+    if args.trusted_proxies is not None:
+        os.environ["DIGITS_TRUSTED_PROXIES"] = json.dumps(args.trusted_proxies)
     app = create_app()
     with app.app_context():
         from nn import ModelError

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing (Python packages into .venv, Chromium's headless shell and
-# PostgreSQL from Debian, axe-core from npm into tests/node), checks lint and formatting, then pytest, in
-# parallel (pyproject.toml's addopts: -n auto). Extra arguments go to pytest (e.g. -k api; -n 0 for one
-# process).
+# Runs every test: installs what is missing (Python packages into .venv, Chromium's headless shell,
+# PostgreSQL and nginx from Debian, axe-core from npm into tests/node), checks lint and formatting, then
+# pytest, in parallel (pyproject.toml's addopts: -n auto). Extra arguments go to pytest (e.g. -k api;
+# -n 0 for one process).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,6 +26,13 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   echo "Installing PostgreSQL from Debian for the classroom tests ..."
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
+# The department test (tests/classroom_tests/test_department.py) runs nginx in front of two app servers.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "Installing nginx-light from Debian for the department test ..."
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
 fi
 
 # axe-core for the accessibility test: into tests/node (gitignored), used by the tests only, never served.

@@ -1,10 +1,10 @@
-"""The classroom's database: classes and their drawings, through SQLAlchemy Core.
+"""The classroom's queries: classes and their drawings, through SQLAlchemy Core (the tables and
+the engine's setup are classroom.schema's).
 
-SQLite by default (a file; WAL so the board reads while students write, foreign keys on so a
-deleted class takes its drawings along), PostgreSQL by URL. Every worker process and every app
-server on the same database sees the same classes: nothing here lives in one process's memory.
-Each drawing is stored with what the network read (the 28x28 input), its reading and the PNG as
-sent, so the board, the statistics and the export never compute a reading again.
+Every worker process and every app server on the same database sees the same classes: nothing
+here lives in one process's memory. Each drawing is stored with what the network read (the 28x28
+input), its reading and the PNG as sent, so the board, the statistics and the export never
+compute a reading again.
 
 Any failure of the database itself (unreachable, read-only, locked too long, disk full) raises
 `Unavailable`, which the web layer answers with 503.
@@ -12,58 +12,27 @@ Any failure of the database itself (unreachable, read-only, locked too long, dis
 
 import hashlib
 import hmac
-import math
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from dataclasses import field
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.schema import CreateIndex
-from sqlalchemy.schema import CreateTable
+
+from classroom.schema import attempts
+from classroom.schema import classes
+from classroom.schema import create_schema
+from classroom.schema import drawings
+from classroom.schema import housekeeping
+from classroom.schema import make_engine
+from nn.evaluate import Confusion
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # easy to read aloud and type: no 0/O, no 1/I
 CODE_LENGTH = 5  # 32**5, about 33 million codes
-
-metadata = sa.MetaData()
-
-classes = sa.Table(
-    "classes",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(16), nullable=False, unique=True),
-    sa.Column("owner_hash", sa.String(64), nullable=False),  # sha256 of the secret in the lecturer's session
-    sa.Column("model", sa.String(100), nullable=False),
-    sa.Column("created", sa.Float, nullable=False),  # seconds since the epoch, UTC
-    sa.Column("closed", sa.Float),
-    sa.Column("drawing_count", sa.Integer, nullable=False),  # every drawing ever added (the per-class limit)
-    sa.Column("version", sa.Integer, nullable=False),  # changes with every change to the board
-)
-
-drawings = sa.Table(
-    "drawings",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("class_id", sa.Integer, sa.ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("created", sa.Float, nullable=False),
-    sa.Column("device", sa.String(32), nullable=False),  # a hash of the device's cookie, for the rate limit
-    sa.Column("intended", sa.SmallInteger, nullable=False),
-    sa.Column("predicted", sa.SmallInteger, nullable=False),
-    sa.Column("confidence", sa.Float, nullable=False),
-    sa.Column("probabilities", sa.JSON, nullable=False),
-    sa.Column("model", sa.String(100), nullable=False),
-    sa.Column("input", sa.LargeBinary, nullable=False),  # the 28x28 the network read: 784 float32, little-endian
-    sa.Column("png", sa.LargeBinary, nullable=False),
-    sa.Column("hidden", sa.Boolean, nullable=False),
-    sa.Index("drawings_by_class", "class_id", "id"),
-    sa.Index("drawings_by_device", "class_id", "device", "created"),
-)
 
 SUMMARY = [drawings.c[name] for name in ("id", "created", "intended", "predicted", "confidence", "model", "hidden")]
 
@@ -146,39 +115,12 @@ class Drawing:
         return self.intended == self.predicted
 
 
-@dataclass(frozen=True)
-class Confusion:
-    """counts[intended][predicted] over a class's visible drawings."""
-
-    counts: list = field(default_factory=lambda: [[0] * 10 for _ in range(10)])
-
-    @property
-    def total(self) -> int:
-        return sum(map(sum, self.counts))
-
-    @property
-    def correct(self) -> int:
-        return sum(self.counts[d][d] for d in range(10))
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.correct / self.total if self.total else None
-
-    def level(self, intended: int, predicted: int, levels: int = 4) -> int:
-        """How full a cell is next to the fullest one, 0 (empty) to `levels`, for its shading."""
-        most = max(map(max, self.counts))
-        return math.ceil(self.counts[intended][predicted] / most * levels) if most else 0
-
-    def of_digit(self, digit: int) -> tuple:
-        """(read right, drawn) for one intended digit."""
-        return self.counts[digit][digit], sum(self.counts[digit])
-
-
 def owner_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def device_hash(device: str) -> str:
+    """A device's cookie, or a client's address, as the database keeps it: not the value itself."""
     return hashlib.sha256(device.encode()).hexdigest()[:32]
 
 
@@ -191,47 +133,11 @@ def normal_code(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def engine_url(url: str) -> str:
-    """postgresql:// and postgres:// mean psycopg 3 (SQLAlchemy's own default is psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def make_engine(url: str) -> sa.Engine:
-    engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        _sqlite_setup(engine)
-    return engine
-
-
-def _sqlite_setup(engine: sa.Engine) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes: a write that starts as a
-    read and upgrades later can fail at once with "database is locked" when another process
-    wrote in between; taking the write lock first makes it wait its turn instead."""
-
-    @event.listens_for(engine, "connect")
-    def connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" below emits BEGIN, not the driver
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("write") else "BEGIN")
-
-
 class Store:
     """One database: its engine (a pool of connections) and every query the classroom asks."""
 
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
+    def __init__(self, url: str, timeout: float = 5.0):
+        self.engine = make_engine(url, timeout)
         self._schema_ready = False
 
     def dispose(self) -> None:
@@ -253,20 +159,17 @@ class Store:
             raise Unavailable(_describe(exc)) from exc
 
     def create_schema(self) -> None:
-        """Create the tables and indexes that are missing. Safe when several processes start at
-        once: IF NOT EXISTS, and on PostgreSQL under an advisory lock (its IF NOT EXISTS can still
-        collide in the catalogue)."""
+        """Create the tables and indexes that are missing (classroom.schema.create_schema)."""
         try:
-            with self.engine.execution_options(write=True).begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7411)"))
-                for table in metadata.sorted_tables:
-                    conn.execute(CreateTable(table, if_not_exists=True))
-                    for index in table.indexes:
-                        conn.execute(CreateIndex(index, if_not_exists=True))
+            create_schema(self.engine)
         except (DBAPIError, sa.exc.TimeoutError) as exc:
             raise Unavailable(_describe(exc)) from exc
         self._schema_ready = True
+
+    def ping(self) -> None:
+        """A cheap query (SELECT 1), for a health check: Unavailable when the database does not answer."""
+        with self._begin() as conn:
+            conn.execute(sa.text("SELECT 1"))
 
     # --- classes --------------------------------------------------------------------------------
 
@@ -310,9 +213,48 @@ class Store:
 
     def prune(self, older_than_seconds: float, now: float | None = None) -> int:
         """Delete the classes started more than `older_than_seconds` ago; how many there were."""
-        cutoff = (time.time() if now is None else now) - older_than_seconds
         with self._begin(write=True) as conn:
-            return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
+            return _delete_classes_before(conn, (time.time() if now is None else now) - older_than_seconds)
+
+    def prune_if_due(self, older_than_seconds: float, every_seconds: float, now: float | None = None) -> int | None:
+        """prune(older_than_seconds) unless some process (of any server on this database) did so
+        less than `every_seconds` ago: how many classes were deleted, None when it was not due.
+        The database decides who prunes: the one process whose conditional UPDATE changed the row
+        (the row lock, or SQLite's write lock, lets one through at a time). Attempts older than
+        `every_seconds` go too (no limit looks back further than a few minutes)."""
+        now = time.time() if now is None else now
+        try:
+            with self._begin(write=True) as conn:
+                due = conn.execute(
+                    housekeeping.update()
+                    .where(housekeeping.c.id == 1, housekeeping.c.last_pruned <= now - every_seconds)
+                    .values(last_pruned=now)
+                ).rowcount
+                if not due and conn.execute(sa.select(housekeeping.c.id)).first() is None:
+                    conn.execute(housekeeping.insert().values(id=1, last_pruned=now))  # the very first time
+                    due = 1
+                if not due:
+                    return None
+                conn.execute(attempts.delete().where(attempts.c.at < now - every_seconds))
+                return _delete_classes_before(conn, now - older_than_seconds)
+        except IntegrityError:
+            return None  # another process inserted the row first: it prunes
+
+    # --- attempts (rate limits that hold across processes) --------------------------------------
+
+    def attempts_since(self, kind: str, who: str, since: float) -> int:
+        """How many attempts of this kind `who` (a device's cookie, a client's address) made since then."""
+        query = sa.select(sa.func.count()).where(
+            attempts.c.kind == kind, attempts.c.who == device_hash(who), attempts.c.at > since
+        )
+        with self._begin() as conn:
+            return conn.execute(query).scalar_one()
+
+    def add_attempt(self, kind: str, *who: str, now: float | None = None) -> None:
+        """One attempt of this kind, counted for each of `who` (say, the device and its address)."""
+        at = time.time() if now is None else now
+        with self._begin(write=True) as conn:
+            conn.execute(attempts.insert(), [dict(kind=kind, who=device_hash(w), at=at) for w in who])
 
     # --- drawings -------------------------------------------------------------------------------
 
@@ -386,11 +328,8 @@ class Store:
             .where(drawings.c.class_id == class_id, drawings.c.hidden.is_(False))
             .group_by(drawings.c.intended, drawings.c.predicted)
         )
-        confusion = Confusion()
         with self._begin() as conn:
-            for intended, predicted, count in conn.execute(query):
-                confusion.counts[intended][predicted] = count
-        return confusion
+            return Confusion.from_counts(conn.execute(query))
 
     def drawing(self, class_id: int, drawing_id: int) -> Drawing | None:
         """One drawing of this class with its probabilities, input and PNG (None if not this class's)."""
@@ -424,6 +363,11 @@ class Store:
             if found:
                 conn.execute(classes.update().where(classes.c.id == class_id).values(version=classes.c.version + 1))
         return bool(found)
+
+
+def _delete_classes_before(conn: sa.Connection, cutoff: float) -> int:
+    """Delete the classes started before `cutoff` (their drawings go along: ON DELETE CASCADE)."""
+    return conn.execute(classes.delete().where(classes.c.created < cutoff)).rowcount
 
 
 def _full(row) -> Drawing:

@@ -35,16 +35,38 @@ def evaluate(model, x, t, batch_size: int = 1000) -> dict:
 
 @dataclass(frozen=True)
 class Confusion:
-    """Where a network's answers on a labelled set land: t (N,) true labels, p (N,) predicted
-    ones, and matrix (10, 10) with matrix[i, j] = how many images of digit i were read as j."""
+    """Where a network's answers on a labelled set land: matrix (10, 10) with matrix[i, j] = how
+    many images of digit i were read as j; t (N,) true labels and p (N,) predicted ones when the
+    images behind it are known (a count made elsewhere, e.g. by a database, has the matrix alone)."""
 
-    t: np.ndarray
-    p: np.ndarray
     matrix: np.ndarray
+    t: np.ndarray | None = None
+    p: np.ndarray | None = None
+
+    @classmethod
+    def from_counts(cls, counts) -> "Confusion":
+        """From (true, predicted, how many) triples, as a database's GROUP BY counts them."""
+        matrix = np.zeros((10, 10), dtype=np.int64)
+        for true, predicted, n in counts:
+            matrix[true, predicted] += n
+        return cls(matrix)
+
+    @property
+    def total(self) -> int:
+        return int(self.matrix.sum())
 
     @property
     def correct(self) -> int:
         return int(np.trace(self.matrix))
+
+    @property
+    def accuracy(self) -> float | None:
+        """The share read right; None for an empty set."""
+        return self.correct / self.total if self.total else None
+
+    def of_digit(self, digit: int) -> tuple:
+        """(read right, how many) of one true digit's images."""
+        return int(self.matrix[digit, digit]), int(self.matrix[digit].sum())
 
     def per_digit_accuracy(self) -> np.ndarray:
         """(10,) the share of each true digit's images read right (nan for a digit with none)."""
@@ -53,6 +75,8 @@ class Confusion:
 
     def images(self, true: int, predicted: int) -> np.ndarray:
         """Indices into the set of the images of digit `true` read as `predicted`, in order."""
+        if self.t is None or self.p is None:
+            raise ValueError("this confusion matrix was made from counts: it knows no images")
         return np.flatnonzero((self.t == true) & (self.p == predicted))
 
 
@@ -61,7 +85,7 @@ def confusion(network, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> 
     p = np.concatenate([network.predict(x[i : i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)])
     t = np.asarray(t, dtype=np.int64)
     matrix = np.bincount(t * 10 + p, minlength=100).reshape(10, 10)
-    return Confusion(t=t, p=p, matrix=matrix)
+    return Confusion(matrix, t, p)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

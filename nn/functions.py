@@ -20,9 +20,12 @@ def step_function(x: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-x)), written with tanh so that large |x| never overflows exp."""
+    """The book's 1 / (1 + exp(-x))."""
     x = _as_float(x)
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    # exp(-x) overflows to inf for x < -88 (float32): 1 / (1 + inf) = 0 is
+    # then the right limit, so NumPy need not warn. The book's formula as is.
+    with np.errstate(over="ignore", under="ignore"):
+        return 1 / (1 + np.exp(-x))
 
 
 def relu(x: np.ndarray) -> np.ndarray:

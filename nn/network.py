@@ -70,8 +70,9 @@ class Network:
         return Trace(x=x, a=a_list, z=z_list, y=softmax(a_list[-1]))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Softmax probabilities, (N, 10)."""
-        return self.forward(x).y
+        """Softmax probabilities: (10,) for one image x (784,), (N, 10) for a batch (N, 784), as in the book."""
+        y = self.forward(x).y
+        return y[0] if np.ndim(x) == 1 else y
 
     def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> int:
         """How many of the images in x the network labels as t (labels, not one-hot)."""

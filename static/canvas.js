@@ -23,16 +23,19 @@ Contract (the drawing page and the inside page both rely on it):
   behind the one in flight (a Clear pressed during a reading, the finished stroke) was answered
   and thrown away, leaving a stale reading.
 - Buttons inside the form with data-action="clear" / data-action="undo" are wired; so are the keys
-  Escape or Delete (clear) and Ctrl+Z / Cmd+Z (undo) when the focus is not in a text field.
+  Escape or Delete (clear) and Ctrl+Z / Cmd+Z (undo) when the user is not typing in a field
+  (static/keys.js, which base.html loads before this script, decides that for every script).
 - A `drawing-load` event on the form with detail {image: data URL} replaces the drawing by that
   picture (the server sends it with an HX-Trigger response header).
 - The form gets data-drawing-state="empty" or "drawn", for styling and for tests.
+- An element with data-drawing-note (say, "Loaded test image no. 8321, labelled 7") describes the
+  drawing as it was loaded: it is emptied as soon as the drawing changes in any other way.
 */
 (() => {
   "use strict";
 
   const UNITS = 280;                 // drawing units per side; also the exported PNG's size
-  const PEN = UNITS / 16;            // a marker: 1/16 of the side
+  const PEN = UNITS / 16;            // a marker: 1/16 of the side (how training's synthetic pens compare: training/pen.py)
   const INK = "#111111";
   const THROTTLE_MS = 100;
   const STORAGE_KEY = "digit-reader:strokes";
@@ -164,6 +167,9 @@ Contract (the drawing page and the inside page both rely on it):
         paint(exportCtx, strokes, 1);
         input.value = exportCanvas.toDataURL("image/png");
       }
+      if (source !== "load") {
+        for (const note of document.querySelectorAll("[data-drawing-note]")) note.replaceChildren();
+      }
       form.dispatchEvent(new CustomEvent("drawing-changed", { bubbles: true, detail: { source } }));
     }
 
@@ -260,14 +266,9 @@ Contract (the drawing page and the inside page both rely on it):
     return drawing;
   }
 
-  function isTyping(target) {
-    return target instanceof HTMLElement
-      && (target.isContentEditable || target.matches("input:not([type=checkbox]):not([type=radio]):not([type=button]), textarea, select"));
-  }
-
   document.addEventListener("keydown", (event) => {
     const drawing = lastUsed || drawings[0];
-    if (!drawing || event.defaultPrevented || isTyping(event.target)) return;
+    if (!drawing || event.defaultPrevented || window.digitKeys.isTyping(event.target)) return;
     if ((event.key === "Escape" || event.key === "Delete") && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
       drawing.clear();

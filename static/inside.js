@@ -99,7 +99,9 @@
     if (!lastPick || !detail) return;
     if (detail.classList.contains("empty")) {
       const { layer, neuron } = lastPick;
-      if (document.querySelector(`#reading svg[data-layer="${layer}"] [data-i="${neuron}"]`)) {
+      const flowLayer = document.querySelector(`#reading [data-flow-layer="${layer}"]`);  // the flow view
+      if (document.querySelector(`#reading svg[data-layer="${layer}"] [data-i="${neuron}"]`)
+          || (flowLayer && Number(neuron) < Number(flowLayer.dataset.size))) {
         openNeuron(layer, neuron, false);
       }
     } else if (lastPick.scroll) {

@@ -40,7 +40,7 @@ def test_loop_and_batches_agree_and_give_the_chapter_shapes(test_data):
     network = MODELS["book"].network
     assert one_at_a_time(network, x, t) == in_batches(network, x, t, 100) == in_batches(network, x, t, 7)
     loop, hundred = time_reading(network, x, t, 1), time_reading(network, x, t, 100, repeat=2)
-    assert (loop.x_shape, loop.y_shape) == ((784,), (1, 10))
+    assert (loop.x_shape, loop.y_shape) == ((784,), (10,))  # the book: one image x (784,) gives y (10,)
     assert (hundred.x_shape, hundred.y_shape) == ((100, 784), (100, 10))
 
 

@@ -85,9 +85,9 @@ def test_path_holds_the_trace_layer_by_layer(network, x):
 def test_path_shapes_come_from_the_weights(network, x):
     layers = charts.path(network.forward(x), network, "sigmoid").layers
     assert [(la.x_shape, la.w_shape, la.b_shape, la.out_shape) for la in layers] == [
-        ("(1, 784)", "(784, 16)", "(16,)", "(1, 16)"),
-        ("(1, 16)", "(16, 12)", "(12,)", "(1, 12)"),
-        ("(1, 12)", "(12, 10)", "(10,)", "(1, 10)"),
+        ("(784,)", "(784, 16)", "(16,)", "(16,)"),  # one image, as the book writes it
+        ("(16,)", "(16, 12)", "(12,)", "(12,)"),
+        ("(12,)", "(12, 10)", "(10,)", "(10,)"),
     ]
 
 

@@ -60,7 +60,7 @@ def test_page_renders_canvas_form_and_invitation(client):
     assert 'hx-post="/read"' in html and 'hx-trigger="drawing-changed' in html
     assert 'hx-sync="this:queue last"' in html  # live updates survive slow networks
     assert 'name="image"' in html
-    assert "/static/canvas.js" in html and "/static/vendor/htmx-4.0.1/htmx.min.js" in html
+    assert re.search(r"/static/canvas\.[0-9a-f]{12}\.js", html) and "/static/vendor/htmx-4.0.1/htmx.min." in html
     assert 'id="result"' in html and 'aria-live="polite"' in html
     assert 'data-testid="invitation"' in html
     assert prediction(html) == ""
@@ -145,13 +145,20 @@ def test_plain_resize_comparison_only_when_asked(client):
     assert re.search(r"placed at row -?\d+\.\d, column -?\d+\.\d:", html)
 
 
+SHOWN_NAMES = {
+    "book": "The book's weights",
+    "book-retrained": "The book's network, retrained",
+    "default": "The app's large network",
+}
+
+
 def test_model_picker_lists_every_model_with_its_accuracy(real_client):
     html = real_client.get("/").get_data(as_text=True)
     picker = re.search(r'<select name="model".*?</select>', html, re.S).group(0)
     models = real_client.get("/api/models").get_json()
     for entry in models["models"]:
         assert f'value="{entry["name"]}"' in picker
-        assert entry["card"]["name"] in picker.replace("&#39;", "'")
+        assert SHOWN_NAMES[entry["name"]] in picker.replace("&#39;", "'")  # web.terms.model_names, not the id
         if isinstance(entry["card"]["test_accuracy"], float):
             assert f"{entry['card']['test_accuracy'] * 100:.2f}%" in picker
     assert "93.52%" in picker  # the book's weights
@@ -170,23 +177,32 @@ def test_model_picker_with_injected_models(flat_client):
 
 
 @pytest.mark.parametrize(
-    ("form", "words"),
+    ("form", "message"),
     [
-        ({"image": "data:image/png;base64,AAAA"}, "not an image"),
-        ({"image": "data:image/png;base64,@@@"}, "base64"),
-        ({"image": "not a data url"}, "data URL"),
-        ({"image": data_url(digit_png("1")[:150])}, "truncated"),
-        ({"image": data_url(digit_png("1")), "model": "nope"}, "no such model"),
+        (
+            {"image": "data:image/png;base64,AAAA"},
+            "This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF).",
+        ),
+        ({"image": "data:image/png;base64,@@@"}, "The drawing is not valid base64 (Only base64 data is allowed)."),
+        ({"image": "not a data url"}, "The drawing must be a data URL such as “data:image/png;base64,...”."),
+        (
+            {"image": data_url(digit_png("1")[:150])},
+            "The image data is truncated or corrupt (image file is truncated).",
+        ),
+        (
+            {"image": data_url(digit_png("1")), "model": "nope"},
+            "There is no such model; the models are: tiny-relu, tiny.",
+        ),
     ],
     ids=["not an image", "bad base64", "not a data URL", "truncated", "unknown model"],
 )
-def test_bad_drawing_is_an_error_fragment_in_the_results_place(client, form, words):
+def test_bad_drawing_is_an_error_fragment_in_the_results_place(client, form, message):
     response = client.post("/read", data=form, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="result"')  # htmx 4 swaps 4xx bodies: same target
-    assert "could not be read" in html and 'role="alert"' in html
-    assert words.lower() in html.lower()
+    assert "This drawing could not be read." in html and 'role="alert"' in html
+    assert f'<p class="verdict-detail">{message}</p>' in html
     assert prediction(html) == ""
 
 
@@ -195,7 +211,8 @@ def test_oversize_drawing_is_an_error_fragment(app):
     response = app.test_client().post("/read", data={"image": data_url(digit_png("0"))}, headers=HTMX)
     assert response.status_code == 413
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith('<section id="result"') and "too large" in html
+    assert html.lstrip().startswith('<section id="result"')
+    assert '<p class="verdict-detail">The drawing is too large to read (over 2 KB).</p>' in html
 
 
 def test_sample_hands_an_mnist_test_image_to_the_canvas(client):
@@ -217,12 +234,24 @@ def test_sample_by_index_is_that_test_image(client):
     assert "no. 0" in html and "labelled 7" in html  # the first MNIST test image is a 7
 
 
-@pytest.mark.parametrize("form", [{"digit": "x"}, {"index": "10000"}, {"index": "-1"}])
-def test_bad_sample_request_is_a_400_message(client, form):
+NO_SAMPLE = "There is no MNIST test image “%s”; they are numbered 0 to 9,999."
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"digit": "x"}, "“x” is not a digit from 0 to 9."),
+        ({"digit": "42"}, "“42” is not a digit from 0 to 9."),
+        ({"index": "10000"}, NO_SAMPLE % "10000"),
+        ({"index": "-1"}, NO_SAMPLE % "-1"),
+        ({"index": "x" * 50, "digit": "3"}, NO_SAMPLE % ("x" * 39 + "…")),  # the index wins, quoted short
+    ],
+)
+def test_bad_sample_request_is_a_400_message(client, form, message):
     response = client.post("/sample", data=form, headers=HTMX)
     assert response.status_code == 400
     assert "HX-Trigger" not in response.headers
-    assert "could not be loaded" in response.get_data(as_text=True)
+    assert f"That sample could not be loaded: {message}</span>" in response.get_data(as_text=True)
 
 
 def test_korean_page_and_fragment(real_client):
@@ -230,7 +259,7 @@ def test_korean_page_and_fragment(real_client):
     assert '<html lang="ko">' in html
     assert "숫자를 그려 보세요" in html and "되돌리기" in html and "지우기" in html
     fragment = read(real_client, digit_png("7"), model="book").get_data(as_text=True)  # the lang cookie sticks
-    assert "7(으)로 읽었습니다." in fragment
+    assert "7로 읽었습니다." in fragment  # the particle chosen for 7 (칠로), web.terms
     assert "Probability of each digit" not in fragment
 
 

@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from nn.evaluate import Confusion
 from nn.evaluate import evaluate
 from nn.mnist import load_test_set
 from nn.model_files import load_model
@@ -90,3 +92,19 @@ def test_evaluate_function(batch_size):
     result = evaluate(load_model(MODELS / "book.npz"), x, t, batch_size=batch_size)
     assert (result["correct"], result["total"], result["accuracy"]) == (9352, 10000, 0.9352)
     assert json.loads(json.dumps(result)) == result
+
+
+def test_confusion_from_counts_is_the_matrix_alone():
+    found = Confusion.from_counts([(1, 1, 2), (1, 7, 1), (7, 7, 1), (4, 9, 1)])
+    assert found.matrix[1, 1] == 2 and found.matrix[1, 7] == 1 and found.matrix.sum() == 5
+    assert (found.total, found.correct, found.accuracy) == (5, 3, 0.6)
+    assert found.of_digit(1) == (2, 3) and found.of_digit(0) == (0, 0)
+    assert Confusion.from_counts([]).accuracy is None
+    with pytest.raises(ValueError, match="knows no images"):
+        found.images(1, 7)
+
+
+def test_confusion_of_labels_finds_their_images():
+    t, p = np.array([1, 1, 7, 4]), np.array([1, 7, 7, 9])
+    found = Confusion(np.bincount(t * 10 + p, minlength=100).reshape(10, 10), t, p)
+    assert found.images(1, 7).tolist() == [1] and found.of_digit(7) == (1, 1)

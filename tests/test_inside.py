@@ -136,7 +136,7 @@ def test_page_without_input_invites_to_draw_and_offers_samples(client):
     assert 'data-testid="invitation"' in html and 'data-state="waiting"' in html
     assert "<canvas data-drawing" in html and 'hx-trigger="drawing-changed' in html
     assert 'href="/inside?sample=3&amp;model=book"' in html  # the first 0 of the test set
-    assert "inside.css" in html and "canvas.js" in html
+    assert "/static/inside." in html and "/static/canvas." in html  # content-hashed names (web/static_files.py)
 
 
 @pytest.mark.parametrize("model", list(MODELS))
@@ -158,13 +158,13 @@ def test_sample_renders_for_every_model_and_activation(client, test_set, model, 
 def test_shapes_follow_the_model(client):
     html = client.get("/inside?sample=0&model=wide").get_data(as_text=True)
     for shapes in (
-        "(1, 784) · (784, 512) + (512,) →",
-        "(1, 512) · (512, 256) + (256,) →",
-        "(1, 256) · (256, 10) + (10,) →",
+        "(784,) · (784, 512) + (512,) →",
+        "(512,) · (512, 256) + (256,) →",
+        "(256,) · (256, 10) + (10,) →",
     ):
         assert shapes in html
     book = client.get("/inside?sample=0").get_data(as_text=True)
-    assert "(1, 784) · (784, 50) + (50,) →" in book and "(1, 50) · (50, 100) + (100,) →" in book
+    assert "(784,) · (784, 50) + (50,) →" in book and "(50,) · (50, 100) + (100,) →" in book
     assert "a1 = np.dot(x, W1) + b1" in book and "z2 = sigmoid(a2)" in book and "y = softmax(a3)" in book
 
 
@@ -340,26 +340,46 @@ def test_neuron_detail_as_a_whole_page(client):
 
 # --- Bad input: 400 with a message, never 500 -------------------------------------------------------
 
+NO_MODEL = "There is no such model; the models are: book, deep, shallow, wide."
+UNKNOWN = "Unknown activation function “%s”; choose one of: sigmoid, relu, step, identity."
+NO_SAMPLE = "There is no MNIST test image “%s”; they are numbered 0 to 9,999."
+NO_LAYER = "There is no layer %s; this network has layers 1 to 3."
+WHOLE = "“%s” must be a whole number, not “%s”."
+NOT_AN_IMAGE = "This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF)."
+NOT_A_DATA_URL = "The drawing must be a data URL such as “data:image/png;base64,...”."
+NO_INPUT = "Draw a digit first (or pick a test image): a neuron needs an input."
+SAMPLE_0 = {"sample": "0"}
+
 BAD = [
-    ("post", "/inside/read", {"model": "nope", "sample": "0"}, "There is no such model"),
-    ("post", "/inside/read", {"activation": "tanh", "sample": "0"}, "Unknown activation function “tanh”"),
-    ("post", "/inside/read", {"sample": "10000"}, "There is no MNIST test image “10000”"),
-    ("post", "/inside/read", {"sample": "-1"}, "There is no MNIST test image “-1”"),
-    ("post", "/inside/read", {"sample": "seven"}, "There is no MNIST test image “seven”"),
-    ("post", "/inside/read", {"image": "data:image/png;base64,@@@"}, "not valid base64"),
-    ("post", "/inside/read", {"image": "hello"}, "must be a data URL"),
-    ("post", "/inside/read", {"image": data_url(b"not a png at all")}, "This is not an image we can read"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "0", "neuron": "1"}, "There is no layer 0"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "4", "neuron": "1"}, "There is no layer 4"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "1", "neuron": "50"}, "there is no neuron 50"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "2", "neuron": "-3"}, "must be a whole number"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "one", "neuron": "1"}, "must be a whole number"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "1"}, "must be a whole number"),
-    ("post", "/inside/neuron", {"layer": "1", "neuron": "1", "image": ""}, "a neuron needs an input"),
-    ("post", "/inside/neuron", {"sample": "0", "layer": "1", "neuron": "1", "activation": "x"}, "Unknown activation"),
-    ("get", "/inside", {"sample": "12345"}, "There is no MNIST test image “12345”"),
-    ("get", "/inside", {"model": "nope"}, "There is no such model"),
-    ("get", "/inside/neuron", {"sample": "0", "layer": "9", "neuron": "0"}, "There is no layer 9"),
+    ("post", "/inside/read", {"model": "nope", "sample": "0"}, NO_MODEL),
+    ("post", "/inside/read", {"activation": "tanh", "sample": "0"}, UNKNOWN % "tanh"),
+    ("post", "/inside/read", {"sample": "10000"}, NO_SAMPLE % "10000"),
+    ("post", "/inside/read", {"sample": "-1"}, NO_SAMPLE % "-1"),
+    ("post", "/inside/read", {"sample": "seven"}, NO_SAMPLE % "seven"),
+    (
+        "post",
+        "/inside/read",
+        {"image": "data:image/png;base64,@@@"},
+        "The drawing is not valid base64 (Only base64 data is allowed).",
+    ),
+    ("post", "/inside/read", {"image": "hello"}, NOT_A_DATA_URL),
+    ("post", "/inside/read", {"image": data_url(b"not a png at all")}, NOT_AN_IMAGE),
+    ("post", "/inside/neuron", SAMPLE_0 | {"layer": "0", "neuron": "1"}, NO_LAYER % 0),
+    ("post", "/inside/neuron", SAMPLE_0 | {"layer": "4", "neuron": "1"}, NO_LAYER % 4),
+    (
+        "post",
+        "/inside/neuron",
+        SAMPLE_0 | {"layer": "1", "neuron": "50"},
+        "Layer 1 has neurons 0 to 49; there is no neuron 50.",
+    ),
+    ("post", "/inside/neuron", SAMPLE_0 | {"layer": "2", "neuron": "-3"}, WHOLE % ("neuron", "-3")),
+    ("post", "/inside/neuron", SAMPLE_0 | {"layer": "one", "neuron": "1"}, WHOLE % ("layer", "one")),
+    ("post", "/inside/neuron", SAMPLE_0 | {"layer": "1"}, WHOLE % ("neuron", "")),
+    ("post", "/inside/neuron", {"layer": "1", "neuron": "1", "image": ""}, NO_INPUT),
+    ("post", "/inside/neuron", SAMPLE_0 | {"layer": "1", "neuron": "1", "activation": "x"}, UNKNOWN % "x"),
+    ("get", "/inside", {"sample": "12345"}, NO_SAMPLE % "12345"),
+    ("get", "/inside", {"model": "nope"}, NO_MODEL),
+    ("get", "/inside/neuron", SAMPLE_0 | {"layer": "9", "neuron": "0"}, NO_LAYER % 9),
 ]
 
 
@@ -374,7 +394,7 @@ def test_bad_input_answers_400_with_a_message(client, method, url, data, message
     assert response.status_code == 400
     assert "HX-Request" in response.headers["Vary"]  # page and fragment differ: caches must keep both
     html = response.get_data(as_text=True)
-    assert 'data-testid="inside-error"' in html and message in html
+    assert 'data-testid="inside-error"' in html and f"<strong>That did not work.</strong> {message}</p>" in html
     if htmx:
         block = "neuron-detail" if url.endswith("neuron") else "reading"
         assert html.lstrip().startswith(f'<div id="{block}"')
@@ -382,16 +402,37 @@ def test_bad_input_answers_400_with_a_message(client, method, url, data, message
         assert html.lstrip().startswith("<!doctype html>")
 
 
+@pytest.mark.parametrize(
+    ("data", "korean"),
+    [
+        ({"sample": "0", "layer": "one", "neuron": "1"}, "“layer”에는 정수를 넣어야 합니다. 받은 값: “one”."),
+        ({"sample": "0", "layer": "1", "neuron": "50"}, "1층의 뉴런은 0부터 49까지입니다. 50번 뉴런은 없습니다."),
+        ({"sample": "0", "layer": "4", "neuron": "1"}, "4층은 없습니다. 이 신경망의 층은 1부터 3까지입니다."),
+        ({"sample": "10000"}, "MNIST 시험 이미지 “10000”번은 없습니다. 번호는 0부터 9,999까지입니다."),
+        (
+            {"layer": "1", "neuron": "1", "image": ""},
+            "먼저 숫자를 그리거나 시험 이미지를 고르세요. 뉴런에는 입력이 필요합니다.",
+        ),
+    ],
+)
+def test_bad_input_is_said_in_korean(client, data, korean):
+    response = client.post("/inside/neuron?lang=ko", data={"layer": "1", "neuron": "0"} | data, headers=HTMX)
+    assert response.status_code == 400
+    assert f"<strong>처리하지 못했습니다.</strong> {korean}</p>" in response.get_data(as_text=True)
+
+
 def test_unsupported_body_answers_400(client):
     response = client.post("/inside/read", data="hello", content_type="text/plain", headers=HTMX)
-    assert response.status_code == 400 and "Unsupported Content-Type" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Unsupported Content-Type; send image/png, application/json or a form." in response.get_data(as_text=True)
 
 
 def test_too_large_a_body_answers_413_with_the_message(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = client.post("/inside/read", data={"image": "data:image/png;base64," + "A" * 2000}, headers=HTMX)
     assert response.status_code == 413
-    assert 'data-testid="inside-error"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'data-testid="inside-error"' in html and "The drawing is too large to read (over 0.977 KB)." in html
 
 
 def test_pages_and_fragments_are_gzipped_for_browsers(client):

@@ -18,6 +18,7 @@ from nn.functions import softmax_naive
 from tests.helpers import HTMX
 from tests.test_inside import MODELS
 from tests.test_inside import ROOT
+from web.filters import fixed
 from web.lessons import compute as lesson_math
 from web.lessons.pages import LESSONS
 
@@ -84,11 +85,11 @@ def text(found: dict, testid: str) -> str:
 # --- The index and the lesson frame --------------------------------------------------------------------
 
 
-def test_index_lists_six_lessons_in_chapter_order(client):
+def test_index_lists_seven_lessons_in_chapter_order(client):
     html = client.get("/learn").get_data(as_text=True)
     slugs = re.findall(r'<li data-slug="([^"]+)"', html)
-    assert slugs == ["neuron", "activations", "softmax", "network", "batches", "test-set"]
-    for slug in ("neuron", "activations", "softmax", "network"):
+    assert slugs == ["perceptron", "neuron", "activations", "softmax", "network", "batches", "test-set"]
+    for slug in ("perceptron", "neuron", "activations", "softmax", "network"):
         assert f'href="/learn/{slug}"' in html
 
 
@@ -97,7 +98,7 @@ def test_every_page_links_to_the_lessons(client):
         assert 'href="/learn"' in client.get(path).get_data(as_text=True), path
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(5))
 def test_lessons_link_previous_and_next(client, index):
     lesson = LESSONS[index]
     html = client.get(f"/learn/{lesson.slug}").get_data(as_text=True)
@@ -106,7 +107,7 @@ def test_lessons_link_previous_and_next(client, index):
         assert f'data-previous="/learn/{LESSONS[index - 1].slug}"' in html
     else:
         assert 'rel="prev"' not in html
-    assert f"{index + 1} / 6" in html
+    assert f"{index + 1} / 7" in html
 
 
 def test_lesson_urls_skip_lessons_not_registered_yet(app):
@@ -131,7 +132,7 @@ def test_neuron_output_is_nn_functions(client, h, x1, x2, w1, w2, b):
     y = ACTIVATIONS[h](a)
     assert float(values(found, "neuron-output")[0]) == pytest.approx(float(y), abs=1e-7)
     assert text(found, "neuron-output") == f"{float(y):.4f}".replace("-0.0000", "0.0000")
-    assert text(found, "neuron-a") == lesson_math.number(a)
+    assert text(found, "neuron-a") == fixed(a)
 
 
 def test_neuron_bias_sets_how_easily_it_fires(client):
@@ -155,7 +156,7 @@ def test_neuron_shows_the_code_that_ran(client):
     html = client.get("/learn/neuron?h=relu").get_data(as_text=True)
     assert html_text(inspect.getsource(ACTIVATIONS["relu"])) in html
     assert html_text(inspect.getsource(lesson_math.neuron_output).strip()) in html
-    assert "nn/functions.py" in html
+    assert "nn/functions.py" in html and str(ROOT) not in html  # the project's path, not the server's
 
 
 def html_text(code: str) -> str:
@@ -181,15 +182,22 @@ def test_neuron_fragment_for_htmx_carries_the_slider_labels(client):
 
 @pytest.mark.parametrize(
     "query, message",
-    [("x1=abc", "not a number"), ("b=9", "allowed range: -3 … 3"), ("w1=nan", "allowed range"), ("h=tanh", "choose")],
+    [
+        ("x1=abc", "“x1” must be a number from -2 to 2, not “abc”."),
+        ("b=9", "“b” must be a number from -3 to 3, not “9”."),
+        ("w1=nan", "“w1” must be a number from -2 to 2, not “nan”."),
+        ("h=tanh", "Unknown activation function “tanh”; choose one of: sigmoid, relu, step, identity."),
+        ("x1=abc&lang=ko", "“x1”에는 -2부터 2까지의 수를 넣어야 합니다. 받은 값: “abc”."),
+        ("h=tanh&lang=ko", "알 수 없는 활성화 함수 “tanh”입니다. 다음 중에서 고르세요: sigmoid, relu, step, identity."),
+    ],
 )
 def test_neuron_bad_input_is_400_in_place(client, query, message):
     response = client.get("/learn/neuron?" + query, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'id="neuron-result"' in html and message in html
+    assert html.lstrip().startswith('<div id="neuron-result"') and f"</strong> {message}</p>" in html
     page = client.get("/learn/neuron?" + query)
-    assert page.status_code == 400 and message in page.get_data(as_text=True)
+    assert page.status_code == 400 and f"</strong> {message}</p>" in page.get_data(as_text=True)
 
 
 def test_neuron_heat_map_has_a_text_alternative(client):
@@ -250,11 +258,19 @@ def test_activation_fragments(client):
     assert 'id="collapse-result"' in collapse and ">27<" in collapse
 
 
-@pytest.mark.parametrize("query, block", [("x=7", "activation-values"), ("part=collapse&c=x", "collapse-result")])
-def test_activation_bad_input(client, query, block):
+@pytest.mark.parametrize(
+    "query, block, message",
+    [
+        ("x=7", "activation-values", "“x” must be a number from -6 to 6, not “7”."),
+        ("part=collapse&c=x", "collapse-result", "“c” must be a number from -10 to 10, not “x”."),
+        ("part=collapse&cx=-2000", "collapse-result", "“cx” must be a number from -1,000 to 1,000, not “-2000”."),
+    ],
+)
+def test_activation_bad_input(client, query, block, message):
     response = client.get("/learn/activations?" + query, headers=HTMX)
     assert response.status_code == 400
-    assert f'id="{block}"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<div id="{block}"') and f"</strong> {message}</p>" in html
 
 
 # --- Lesson 3: softmax ------------------------------------------------------------------------------------
@@ -292,30 +308,48 @@ def test_softmax_takes_2_to_20_values(client):
         assert len(found["softmax-safe"]) == n
 
 
+FINITE = "Each number must be finite and at most 1e+30 in size, not “%s”."
+
+
 @pytest.mark.parametrize(
     "logits, message",
     [
-        ("", "at least two"),
-        ("   ", "at least two"),
-        ("5", "at least two"),
-        ("1, two, 3", "Not a number"),
-        ("1,,2", "Not a number"),
-        (",".join(["1"] * 21), "At most 20"),
-        ("1, inf", "finite"),
-        ("1, nan", "finite"),
-        ("1, 1e400", "finite"),
-        ("1, 1e31", "finite"),
+        ("", "Type at least two numbers, separated by commas."),
+        ("   ", "Type at least two numbers, separated by commas."),
+        ("5", "Type at least two numbers, separated by commas."),
+        ("1, two, 3", "“two” is not a number."),
+        ("1,,2", "“” is not a number."),
+        (",".join(["1"] * 21), "At most 20 numbers, please; you typed 21."),
+        ("1, inf", FINITE % "inf"),
+        ("1, nan", FINITE % "nan"),
+        ("1, 1e400", FINITE % "1e400"),
+        ("1, 1e31", FINITE % "1e31"),
+        ("1, " + "x" * 50, "“" + "x" * 39 + "…” is not a number."),  # quoted short
     ],
 )
 def test_softmax_bad_input_is_400_in_place(client, logits, message):
     response = client.get("/learn/softmax", query_string={"logits": logits}, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert html.count('id="softmax-result"') == 1 and message in html and 'role="alert"' in html
+    assert html.count('id="softmax-result"') == 1 and f"</strong> {message}</p>" in html and 'role="alert"' in html
     page = client.get("/learn/softmax", query_string={"logits": logits})
     assert page.status_code == 400
     body = page.get_data(as_text=True)
-    assert message in body and 'data-testid="logits"' in body  # the form keeps what was typed
+    assert f"</strong> {message}</p>" in body and 'data-testid="logits"' in body  # the form keeps what was typed
+
+
+@pytest.mark.parametrize(
+    "logits, korean",
+    [
+        ("5", "쉼표로 구분한 수를 두 개 이상 입력하세요."),
+        ("1, two", "수가 아닙니다: “two”."),
+        (",".join(["1"] * 21), "수는 20개까지만 입력하세요. 입력한 수: 21개."),
+        ("1, inf", "각 수는 유한하고 크기가 1e+30 이하여야 합니다. 받은 값: “inf”."),
+    ],
+)
+def test_softmax_bad_input_in_korean(client, logits, korean):
+    response = client.get("/learn/softmax", query_string={"logits": logits, "lang": "ko"}, headers=HTMX)
+    assert response.status_code == 400 and f"</strong> {korean}</p>" in response.get_data(as_text=True)
 
 
 def test_softmax_page_shows_both_functions_source(client):
@@ -357,9 +391,14 @@ def test_network_answer_is_the_models(client):
 
 
 def test_network_unknown_model_is_400(client):
+    message = "There is no such model; the models are: book, wide, shallow, deep."
     response = client.get("/learn/network?model=nope", headers=HTMX)
-    assert response.status_code == 400 and 'id="network-result"' in response.get_data(as_text=True)
-    assert client.get("/learn/network?model=nope").status_code == 400
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and html.lstrip().startswith('<div id="network-result"') and message in html
+    page = client.get("/learn/network?model=nope&lang=ko")
+    assert page.status_code == 400 and "그런 모델은 없습니다. 있는 모델: book, wide, shallow, deep." in page.get_data(
+        as_text=True
+    )
 
 
 def test_network_fragment(client):
@@ -411,7 +450,7 @@ def test_present_switch_after_a_post_goes_to_the_page(client):
 def test_key_help_is_on_every_page(client):
     for path in ("/", "/inside", "/learn", "/learn/softmax"):
         html = client.get(path).get_data(as_text=True)
-        assert '<dialog id="keys-help"' in html and "present.js" in html, path
+        assert '<dialog id="keys-help"' in html and "/static/present." in html, path
 
 
 def test_templates_follow_the_csp_rules():

@@ -108,35 +108,48 @@ def test_without_javascript_one_post_measures_every_way(client):
     assert "<html" in html and len(re.findall(r'<g class="batch-bar', html)) == 4
 
 
+NO_MODEL = "There is no such model; the models are: book-retrained, book, default."
+NOT_A_ROW = "The measured row “%s” is not “batch size,µs per image,correct”."
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"model": "nope"}, "There is no"),
-        ({"model": "book", "batch_size": "7"}, "The batch size must be one of 1, 10, 100, 1000"),
-        ({"model": "book", "batch_size": "ten"}, "The batch size must be one of"),
-        ({"model": "book", "batch_size": "10", "measured": "1,abc,9352"}, "A measured row is not"),
-        ({"model": "book", "batch_size": "10", "measured": "1,12.5"}, "A measured row is not"),
-        ({"model": "book", "batch_size": "10", "measured": "3,12.5,9352"}, "A measured row is not"),
-        ({"model": "book", "batch_size": "10", "measured": "1,-4,9352"}, "A measured row is not"),
-        ({"model": "book", "batch_size": "10", "measured": "1,nan,9352"}, "A measured row is not"),
-        ({"model": "book", "batch_size": "10", "measured": "1,12.5,10001"}, "A measured row is not"),
-        ({"model": "book", "batch_size": "10", "measured": ["1,12.5,9352", "1,13,9352"]}, "A measured row is not"),
+        ({"model": "nope"}, NO_MODEL),
+        ({"model": "book", "batch_size": "7"}, "The batch size must be one of 1, 10, 100, 1000, not “7”."),
+        ({"model": "book", "batch_size": "ten"}, "The batch size must be one of 1, 10, 100, 1000, not “ten”."),
+        ({"model": "book", "batch_size": "10", "measured": "1,abc,9352"}, NOT_A_ROW % "1,abc,9352"),
+        ({"model": "book", "batch_size": "10", "measured": "1,12.5"}, NOT_A_ROW % "1,12.5"),
+        ({"model": "book", "batch_size": "10", "measured": "3,12.5,9352"}, NOT_A_ROW % "3,12.5,9352"),
+        ({"model": "book", "batch_size": "10", "measured": "1,-4,9352"}, NOT_A_ROW % "1,-4,9352"),
+        ({"model": "book", "batch_size": "10", "measured": "1,nan,9352"}, NOT_A_ROW % "1,nan,9352"),
+        ({"model": "book", "batch_size": "10", "measured": "1,12.5,10001"}, NOT_A_ROW % "1,12.5,10001"),
+        ({"model": "book", "batch_size": "10", "measured": ["1,12.5,9352", "1,13,9352"]}, NOT_A_ROW % "1,13,9352"),
+        (
+            {"model": "book", "batch_size": "ten", "lang": "ko"},
+            "배치 크기는 1, 10, 100, 1000 중 하나여야 합니다. 받은 값: “ten”.",
+        ),
+        (
+            {"model": "book", "batch_size": "10", "measured": "1,abc,9352", "lang": "ko"},
+            "측정된 행이 “배치 크기,이미지당 µs,맞힌 수” 형식이 아닙니다: “1,abc,9352”.",
+        ),
     ],
 )
 def test_bad_run_parameters_answer_400_with_a_message(client, data, message):
     for headers in (HTMX, {}):
-        response = client.post("/learn/batches/run", data=data, headers=headers)
+        language = {"lang": data.get("lang", "en")}  # from the query, not the form
+        response = client.post("/learn/batches/run", data=data, query_string=language, headers=headers)
         assert response.status_code == 400
         html = response.get_data(as_text=True)
-        assert message in html
-        assert elements(html, data_testid="batch-error")
+        assert f'data-testid="batch-error">{message}</p>' in html
         assert ("<html" in html) != bool(headers)  # htmx: the error row alone; else the page
+    client.delete_cookie("lang")
 
 
 def test_unknown_model_on_the_batches_page_is_400(client):
-    response = client.get("/learn/batches?model=nope")
+    response = client.get("/learn/batches?model=nope&lang=en")
     assert response.status_code == 400
-    assert "There is no" in response.get_data(as_text=True)
+    assert f'data-testid="batch-error">{NO_MODEL}</p>' in response.get_data(as_text=True)
 
 
 # --- Lesson 6: the test set ----------------------------------------------------------------------
@@ -192,22 +205,30 @@ def test_cell_pages_and_the_htmx_fragment(client):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("model=nope", "There is no"),
-        ("model=book&true=4", "Give both"),
-        ("model=book&true=10&predicted=1", "must be a whole number from 0 to 9"),
-        ("model=book&true=a&predicted=1", "must be a whole number from 0 to 9"),
-        ("model=book&page=2", "A page needs a cell"),
-        ("model=book&true=4&predicted=9&page=0", "must be a whole number from 1"),
-        ("model=book&true=4&predicted=9&page=99", "There is no such page"),
+        ("model=nope", NO_MODEL),
+        ("model=book&true=4", "Give both “true” and “predicted” (digits 0 to 9) to open a cell of the matrix."),
+        ("model=book&true=10&predicted=1", "“10” is not a digit from 0 to 9."),
+        ("model=book&true=a&predicted=1", "“a” is not a digit from 0 to 9."),
+        ("model=book&page=2", "A page needs a cell: give “true” and “predicted” too."),
+        ("model=book&true=4&predicted=9&page=0", "“page” must be a whole number from 1 to 1,000,000, not “0”."),
+        ("model=book&true=4&predicted=9&page=99", "There is no such page; the pages go from 1 to 1."),
+        ("model=book&true=a&predicted=1&lang=ko", "0부터 9까지의 숫자가 아닙니다: “a”."),
+        (
+            "model=book&true=4&predicted=9&page=0&lang=ko",
+            "“page”에는 1부터 1,000,000까지의 정수를 넣어야 합니다. 받은 값: “0”.",
+        ),
+        ("model=book&true=4&predicted=9&page=99&lang=ko", "그런 페이지는 없습니다. 페이지는 1부터 1까지입니다."),
     ],
 )
 def test_bad_test_set_parameters_answer_400_with_a_message(client, query, message):
     for headers in (HTMX, {}):
-        response = client.get(f"/learn/test-set?{query}", headers=headers)
+        language = "" if "lang=" in query else "&lang=en"  # the client is the module's: no cookie of another test
+        response = client.get(f"/learn/test-set?{query}{language}", headers=headers)
         assert response.status_code == 400
         html = response.get_data(as_text=True)
-        assert message in html
-        assert elements(html, data_testid="test-set-error")
+        assert f'data-testid="test-set-error">{message}</p>' in html
+        assert html.lstrip().startswith('<div id="test-set-body"') != ("<html" in html)
+    client.delete_cookie("lang")
 
 
 # --- Strings and templates -----------------------------------------------------------------------
@@ -230,6 +251,11 @@ def test_templates_keep_to_the_content_security_policy():
 
 
 def test_korean_pages(client):
-    assert "시험 이미지 모두 실행" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
+    assert "시험 이미지 10,000장 모두 읽기" in client.get("/learn/batches?model=book&lang=ko").get_data(as_text=True)
     html = client.get("/learn/test-set?model=book&true=4&predicted=9&lang=ko").get_data(as_text=True)
-    assert "정답 4" in html and "정확도" in html
+    assert "4를 9로 읽은 이미지: 35장" in html and "정확도" in html
+    # whole sentences, the values where Korean puts them
+    assert (
+        "책의 가중치 (784-50-100-10)는 시험 이미지 10,000장 가운데 "
+        '<strong data-testid="correct-count">9,352</strong>장을 맞게 읽습니다.' in html
+    )

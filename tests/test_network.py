@@ -79,7 +79,8 @@ def test_unknown_activation_is_refused(book, images):
 
 def test_batch_equals_one_image_at_a_time(book, images):
     batch = book.predict(images)
-    one_by_one = np.concatenate([book.predict(x) for x in images])
+    one_by_one = np.stack([book.predict(x) for x in images])  # one image x (784,) gives y (10,), as in the book
+    assert one_by_one.shape == batch.shape == (len(images), 10)
     np.testing.assert_allclose(batch, one_by_one, rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(batch.argmax(axis=1), one_by_one.argmax(axis=1))
 

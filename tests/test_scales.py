@@ -1,4 +1,4 @@
-"""web/scales.py: colour scales of the inside page's charts."""
+"""web/scales.py: colour scales of the charts and the shading steps of the confusion matrices."""
 
 import numpy as np
 import pytest
@@ -55,3 +55,22 @@ def test_activation_scale_fits_the_range_of_each_function(activation, values, ki
 def test_legend_stops_run_from_0_to_100_percent():
     stops = scales.Scale("diverging", -1, 1).stops
     assert stops[0] == (0.0, scales.DIVERGING_STOPS[0]) and stops[-1] == (100.0, scales.DIVERGING_STOPS[-1])
+
+
+@pytest.mark.parametrize(
+    ("count", "largest", "steps", "power", "step"),
+    [
+        (0, 10, 4, 1.0, 0),
+        (5, 0, 4, 1.0, 0),
+        (1, 4, 4, 1.0, 1),  # linear: 1/4 of the largest is the first step
+        (3, 4, 4, 1.0, 3),
+        (4, 4, 4, 1.0, 4),
+        (1, 100, 5, 0.5, 1),  # square root: 1 of 100 is a tenth of the way
+        (5, 100, 5, 0.5, 2),
+        (64, 100, 5, 0.5, 4),
+        (65, 100, 5, 0.5, 5),
+        (100, 100, 5, 0.5, 5),
+    ],
+)
+def test_shade_steps_a_count_next_to_the_largest(count, largest, steps, power, step):
+    assert scales.shade(count, largest, steps, power) == step

@@ -280,11 +280,17 @@ KOREAN = re.compile(r"[\uac00-\ud7a3]")
 @pytest.mark.parametrize(
     ("form", "korean"),
     [
-        ({"image": "data:image/png;base64,AAAA"}, "읽을 수 있는 이미지가 아닙니다"),
-        ({"image": "data:image/png;base64,@@@"}, "base64가 아닙니다"),
-        ({"image": "not a data url"}, "데이터 URL이어야 합니다"),
-        ({"image": "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"}, "잘렸거나 손상되었습니다"),
-        ({"model": "nope", "image": ""}, "그런 모델은 없습니다"),
+        (
+            {"image": "data:image/png;base64,AAAA"},
+            "읽을 수 있는 이미지가 아닙니다 (PNG, JPEG, GIF, BMP, WebP, TIFF만 읽습니다).",
+        ),
+        ({"image": "data:image/png;base64,@@@"}, "그림이 올바른 base64가 아닙니다 (Only base64 data is allowed)."),
+        ({"image": "not a data url"}, "그림은 “data:image/png;base64,...” 같은 데이터 URL이어야 합니다."),
+        (
+            {"image": "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"},
+            "이미지 데이터가 잘렸거나 손상되었습니다 (Truncated File Read).",
+        ),
+        ({"model": "nope", "image": ""}, "그런 모델은 없습니다. 있는 모델: tiny-relu, tiny."),
     ],
     ids=["not an image", "bad base64", "not a data URL", "truncated", "unknown model"],
 )
@@ -292,19 +298,49 @@ def test_errors_on_the_drawing_page_are_korean(client, form, korean):
     response = client.post("/read?lang=ko", data={"model": "tiny", **form}, headers=HTMX)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "이 그림을 읽을 수 없습니다." in html and korean in html
+    assert "이 그림을 읽을 수 없습니다." in html and f'<p class="verdict-detail">{korean}</p>' in html
 
 
 @pytest.mark.parametrize(
     ("method", "url", "data", "korean"),
     [
-        ("get", "/inside?lang=ko&sample=abc", None, "MNIST 테스트 이미지 “abc”은(는) 없습니다"),
-        ("get", "/inside?lang=ko&activation=tanh", None, "알 수 없는 활성화 함수"),
-        ("get", "/inside?lang=ko&model=nope", None, "그런 모델은 없습니다"),
-        ("post", "/inside/read?lang=ko", {"image": "data:image/png;base64,AAAA"}, "읽을 수 있는 이미지가 아닙니다"),
-        ("post", "/inside/neuron?lang=ko", {"sample": "0", "layer": "9", "neuron": "0"}, "9층은 없습니다"),
-        ("post", "/sample?lang=ko", {"index": "99999"}, "테스트 이미지 “99999”번은 없습니다. 번호는 0부터 9,999까지"),
-        ("post", "/sample?lang=ko", {"digit": "x"}, "“x”은(는) 0부터 9까지의 숫자가 아닙니다"),
+        (
+            "get",
+            "/inside?lang=ko&sample=abc",
+            None,
+            "MNIST 시험 이미지 “abc”번은 없습니다. 번호는 0부터 9,999까지입니다.",
+        ),
+        (
+            "get",
+            "/inside?lang=ko&activation=tanh",
+            None,
+            "알 수 없는 활성화 함수 “tanh”입니다. 다음 중에서 고르세요: sigmoid, relu, step, identity.",
+        ),
+        ("get", "/inside?lang=ko&model=nope", None, "그런 모델은 없습니다. 있는 모델: tiny-relu, tiny."),
+        (
+            "post",
+            "/inside/read?lang=ko",
+            {"image": "data:image/png;base64,AAAA"},
+            "읽을 수 있는 이미지가 아닙니다 (PNG, JPEG, GIF, BMP, WebP, TIFF만 읽습니다).",
+        ),
+        (
+            "post",
+            "/inside/neuron?lang=ko",
+            {"sample": "0", "layer": "9", "neuron": "0"},
+            "9층은 없습니다. 이 신경망의 층은 1부터 2까지입니다.",
+        ),
+        (
+            "post",
+            "/sample?lang=ko",
+            {"index": "99999"},
+            "시험 이미지를 불러오지 못했습니다. MNIST 시험 이미지 “99999”번은 없습니다. 번호는 0부터 9,999까지입니다.",
+        ),
+        (
+            "post",
+            "/sample?lang=ko",
+            {"digit": "x"},
+            "시험 이미지를 불러오지 못했습니다. 0부터 9까지의 숫자가 아닙니다: “x”.",
+        ),
     ],
 )
 def test_errors_on_other_pages_are_korean(client, method, url, data, korean):

@@ -25,20 +25,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(process: subprocess.Popen, probe, seconds: float) -> None:
+    """Until probe() stops raising OSError; RuntimeError when the process exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("exited")
+        try:
+            probe()
+            return
+        except OSError:  # not listening yet, or an error status (HTTPError is an OSError)
+            time.sleep(0.05)
+    raise RuntimeError(f"did not answer in {seconds} s")
+
+
 def wait_until_answering(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
     """Until the server at url answers GET /api/models with 200; raises with the server's log when
     its process exits first or it does not answer within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {log.read_text()}")
-        try:
-            urllib.request.urlopen(url + READY_PATH, timeout=2).close()
-            return
-        except OSError:  # not listening yet, or an error status (HTTPError is an OSError)
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not answer in {seconds} s: {log.read_text()}") from None
-            time.sleep(0.05)
+    try:
+        wait_until_up(process, lambda: urllib.request.urlopen(url + READY_PATH, timeout=2).close(), seconds)
+    except RuntimeError as exc:
+        raise RuntimeError(f"the app {exc}: {log.read_text()}") from None
 
 
 class AppServer:
@@ -58,11 +65,12 @@ class AppServer:
         python: str = sys.executable,
         app: Path = ROOT / "app.py",
         seconds: float = 60,
+        env: dict | None = None,
     ):
         self.folder = Path(folder)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")}
+        env = os.environ | {"DIGITS_INSTANCE_PATH": str(self.folder / "instance")} | (env or {})
         if database_url:
             env["DIGITS_DATABASE_URL"] = database_url
         env |= {f"DIGITS_{name}": value for name, value in (settings or {}).items()}
@@ -76,8 +84,13 @@ class AppServer:
                 env=env,
                 start_new_session=True,  # kill() takes any worker processes along
             )
+        self.seconds = seconds
+        self.wait_ready()
+
+    def wait_ready(self, seconds: float | None = None) -> None:
+        """Until the server answers (again, after a restart of the same process group's port)."""
         try:
-            wait_until_answering(self.url, self.process, self.log, seconds)
+            wait_until_answering(self.url, self.process, self.log, seconds or self.seconds)
         except BaseException:
             self.kill()
             raise
@@ -94,6 +107,12 @@ class AppServer:
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
 
+    def stop_gracefully(self) -> None:
+        """SIGTERM to the main process only, as systemd's KillMode=mixed sends it: granian stops
+        taking connections, finishes the requests it has, stops its workers and exits."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(20)
+
     def __enter__(self):
         return self
 
@@ -104,11 +123,14 @@ class AppServer:
 class Client:
     """An HTTP client with a cookie jar: a browser or a phone, as far as the server can tell."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, ssl_context=None):
         self.base_url = base_url
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect(), urllib.request.ProxyHandler({})
+            urllib.request.HTTPCookieProcessor(self.cookies),
+            NoRedirect(),
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPSHandler(context=ssl_context),  # https: the certificate is checked against it
         )
 
     def request(self, method: str, path: str, body: dict | bytes | None = None, headers: dict | None = None):

@@ -28,7 +28,7 @@ OVERFLOW_LOGITS = (1010.0, 1000.0, 990.0)  # the book's example: exp(1010) overf
 
 
 def shape(*dims: int) -> str:
-    """(1, 784) as the book prints shapes; a single axis keeps its comma: (50,)."""
+    """(100, 784) as the book prints shapes; a single axis keeps its comma: (784,)."""
     return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
 
 
@@ -194,10 +194,10 @@ def layer_views(trace: Trace, network: Network, activation: str, row: int = 0) -
                 output=output,
                 size=n_out,
                 n_in=n_in,
-                x_shape=shape(1, n_in),  # one image, as the chapter prints the shapes
+                x_shape=shape(n_in),  # one image, as the book's shapes: x (784,) gives a1 (50,)
                 w_shape=shape(n_in, n_out),
                 b_shape=shape(n_out),
-                out_shape=shape(1, n_out),
+                out_shape=shape(n_out),
                 a=a_chart,
                 z=z_chart,
                 table=[(c.i, c.short, zc.short if zc else None) for c, zc in zip(a_cells, z_cells, strict=True)],
@@ -301,15 +301,40 @@ class Curve:
     points: str  # SVG polyline points
 
 
-@dataclass
-class ActivationPlot:
-    curves: list
+@dataclass(frozen=True)
+class Frame:
+    """A plot's coordinates: data x in x_range across `width`, data y in y_range up `height` (SVG's
+    y grows downwards)."""
+
     width: int
     height: int
+    x_range: tuple
+    y_range: tuple
+
+    def x(self, v):
+        return (np.asarray(v, dtype=np.float64) - self.x_range[0]) / (self.x_range[1] - self.x_range[0]) * self.width
+
+    def y(self, v):
+        low, high = self.y_range
+        return self.height - (np.asarray(v, dtype=np.float64) - low) / (high - low) * self.height
+
+
+@dataclass
+class ActivationPlot:
+    frame: Frame
+    curves: list
     x_axis: float  # y coordinate of the line y = 0
     y_axis: float  # x coordinate of the line x = 0
     one: float  # y coordinate of the line y = 1
     ticks: list  # (x coordinate, label) along the x axis
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
 
 
 @cache
@@ -317,20 +342,14 @@ def activation_plot(
     width: int = 200, height: int = 120, x_range: tuple = (-4.0, 4.0), y_range: tuple = (-1.0, 2.0)
 ) -> ActivationPlot:
     """step, sigmoid, ReLU and identity drawn from nn's own functions, as SVG polylines."""
+    frame = Frame(width, height, x_range, y_range)
     x = np.linspace(*x_range, 161, dtype=np.float32)
     x = np.sort(np.append(x, [-1e-6, 1e-6]).astype(np.float32))  # the step's jump at 0
-
-    def sx(v):
-        return (np.asarray(v, dtype=np.float64) - x_range[0]) / (x_range[1] - x_range[0]) * width
-
-    def sy(v):
-        return height - (np.asarray(v, dtype=np.float64) - y_range[0]) / (y_range[1] - y_range[0]) * height
-
     curves = []
     for name, h in ACTIVATIONS.items():
-        px, py = sx(x), sy(h(x))
+        px, py = frame.x(x), frame.y(h(x))
         curves.append(Curve(name, " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist(), strict=True))))
-    ticks = [(round(float(sx(t)), 1), str(t)) for t in range(int(x_range[0]), int(x_range[1]) + 1, 2)]
+    ticks = [(round(float(frame.x(t)), 1), str(t)) for t in range(int(x_range[0]), int(x_range[1]) + 1, 2)]
     return ActivationPlot(
-        curves, width, height, round(float(sy(0)), 1), round(float(sx(0)), 1), round(float(sy(1)), 1), ticks
+        frame, curves, round(float(frame.y(0)), 1), round(float(frame.x(0)), 1), round(float(frame.y(1)), 1), ticks
     )

@@ -30,7 +30,7 @@ def store() -> Store:
     """This process's Store, made on first use (so no connection is open before a fork)."""
     extensions = current_app.extensions
     if "classroom_store" not in extensions:
-        extensions["classroom_store"] = Store(database_url(current_app))
+        extensions["classroom_store"] = Store(database_url(current_app), current_app.config["DATABASE_TIMEOUT"])
     return extensions["classroom_store"]
 
 
@@ -46,12 +46,12 @@ def unavailable_message() -> str:
     return _("The class database cannot be reached or written right now; try again in a moment.")
 
 
-def class_drawing(code: str, drawing_id: str) -> Drawing:
+def class_drawing(code: str, drawing_id: int) -> Drawing:
     """A class's drawing with its stored 28x28 input (what the network read for the board); a
     hidden one only for the lecturer. LookupError with the message when there is none."""
     try:
         cls = store().find_class(code)
-        drawing = store().drawing(cls.id, int(drawing_id)) if cls and str(drawing_id).isdigit() else None
+        drawing = store().drawing(cls.id, drawing_id) if cls else None
     except Unavailable as exc:
         raise LookupError(unavailable_message()) from exc
     if drawing is None or (drawing.hidden and not is_owner(cls)):

@@ -1,9 +1,10 @@
-"""Errors a person sees, and one answer for a bug.
+"""Errors a person sees, one answer for them, and one answer for a bug.
 
-Errors in the page's language. The preprocessing and the web layer's parsers raise exceptions
-that carry a `code` and the numbers of their message (`values`); MESSAGES maps each code to a
-gettext message, so the engine stays free of Flask and a Korean page says it in Korean. The JSON
-API keeps str(exc), the English message, for programs.
+Errors in the page's language. The preprocessing and the request fields (web.fields) raise
+exceptions that carry a `code` and the numbers of their message (`values`); MESSAGES maps each
+code to a gettext message, so the engine stays free of Flask and a Korean page says it in Korean.
+The JSON API keeps str(exc), the English message, for programs. error_response answers every
+such error: JSON under /api/, the fragment for htmx, else the page.
 
 An unexpected exception becomes a clean 500, never a traceback.
 
@@ -21,7 +22,6 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import make_response
-from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +29,7 @@ from web.filters import number
 from web.i18n import N_
 from web.i18n import gettext
 from web.render import is_htmx
+from web.render import page_or_fragment
 
 MESSAGES = {
     # preprocess.PreprocessError
@@ -44,17 +45,21 @@ MESSAGES = {
     "corrupt": N_("The image data is truncated or corrupt (%(detail)s)."),
     "undecodable": N_("The image could not be decoded (%(detail)s)."),
     "mode": N_("Images in Pillow mode %(mode)s are not supported."),
-    # web.drawing_input.BadDrawing
+    # web.fields.BadInput: the drawing's bytes
     "not_data_url": N_("The drawing must be a data URL such as “data:image/png;base64,...”."),
     "bad_base64": N_("The drawing is not valid base64 (%(detail)s)."),
     "not_json_object": N_('The body is not a JSON object; send {"image": "data:image/png;base64,..."}.'),
     "content_type": N_("Unsupported Content-Type; send image/png, application/json or a form."),
     "empty_image": N_("The image is empty."),
-    # web.models.UnknownModel
+    # web.fields.BadInput: the other fields
     "unknown_model": N_("There is no such model; the models are: %(names)s."),
-    # web.samples.BadSample
-    "no_sample": N_("There is no test image “%(index)s”; they are numbered 0 to %(last)s."),
+    "unknown_activation": N_("Unknown activation function “%(name)s”; choose one of: %(names)s."),
+    "no_sample": N_("There is no MNIST test image “%(index)s”; they are numbered 0 to %(last)s."),
+    "no_digit": N_("Pick a digit from 0 to 9."),
     "not_a_digit": N_("“%(digit)s” is not a digit from 0 to 9."),
+    "whole_number": N_("“%(name)s” must be a whole number, not “%(value)s”."),
+    "whole_number_range": N_("“%(name)s” must be a whole number from %(low)s to %(high)s, not “%(value)s”."),
+    "number_range": N_("“%(name)s” must be a number from %(low)s to %(high)s, not “%(value)s”."),
 }
 
 
@@ -103,13 +108,37 @@ def target_id() -> str | None:
     return match.group(1) if match else None
 
 
-def error_page(rid: str):
-    """The message as a fragment morphed into the htmx target (whatever its swap style), else a page."""
-    if is_htmx():
-        response = make_response(render_template("partials/server_error.html", request_id=rid, block=target_id()))
-        response.headers["HX-Reswap"] = "outerMorph"  # the target stays: requests queued behind land too
-        return response
-    return make_response(render_template("server_error.html", request_id=rid))
+API_PREFIX = "/api/"
+
+
+def is_api() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def error_response(
+    error: Exception | str,
+    status: int = 400,
+    page: str | None = None,
+    fragment: str | None = None,
+    /,
+    *,
+    headers: dict | None = None,
+    data: dict | None = None,
+    **context,
+):
+    """The one answer to a request that cannot be served. Under /api/: JSON {"error": str(error)}
+    (an exception's English, for programs) plus `data`. Else the message in the page's language,
+    as `error`, in `fragment` for htmx (the block it replaces, keeping its id; `page` when no
+    fragment is given) or in `page`, with the rest of the template's `context` (whose own `error`,
+    if any, gives way)."""
+    if is_api():
+        response = jsonify(error=str(error), **(data or {}))
+        response.status_code = status
+    else:
+        message = error if isinstance(error, str) else error_message(error)
+        response = page_or_fragment(page, fragment or page, status, **(context | {"error": message}))
+    response.headers.update(headers or {})
+    return response
 
 
 def internal_error(exc: Exception):
@@ -117,17 +146,24 @@ def internal_error(exc: Exception):
         return exc
     rid = request_id()
     current_app.logger.error("unhandled exception, request %s: %s %s", rid, request.method, request.path, exc_info=exc)
-    if request.path.startswith("/api/"):
-        response = jsonify(error="internal error", request_id=rid)
-    else:
-        try:
-            response = error_page(rid)
-        except Exception:  # the templates themselves fail: a plain line, still no traceback
-            current_app.logger.exception("the error page failed too, request %s", rid)
-            response = make_response(f"Internal error (request id {rid}).", {"Content-Type": "text/plain"})
-    response.status_code = 500
-    response.headers["X-Request-ID"] = rid
-    return response
+    headers = {"X-Request-ID": rid}
+    if is_htmx():  # a fragment morphed into the target, whatever its swap style: requests queued behind land too
+        headers["HX-Reswap"] = "outerMorph"
+    try:  # the templates say it in their own words, with the request id
+        return error_response(
+            "internal error",
+            500,
+            "server_error.html",
+            "partials/server_error.html",
+            headers=headers,
+            data={"request_id": rid},
+            request_id=rid,
+            block=target_id(),
+        )
+    except Exception:  # the templates themselves fail: a plain line, still no traceback
+        current_app.logger.exception("the error page failed too, request %s", rid)
+        plain = {"Content-Type": "text/plain", "X-Request-ID": rid}
+        return make_response(f"Internal error (request id {rid}).", 500, plain)
 
 
 def init_app(app: Flask) -> None:

@@ -4,12 +4,15 @@ same functions for text they build. No template formats a number itself.
 
 `percent` and `number` write the page's language (Babel). A probability reads with one decimal
 everywhere: 99.7%, and never a misleading 0.0% or 100.0% for a value that is not exactly 0 or 1
-(<0.1%, >99.9%). `short` and `exact` are the charts' values, for the thousands of cells prepared
-at once: plain digits and a dot, which English and Korean write alike. Numbers that are markup
-rather than text (SVG coordinates and widths, data-value attributes) do not go through a filter.
+(<0.1%, >99.9%). `fixed` writes a lesson's values to 4 decimals, yet never a small probability
+as 0 (4.54 × 10⁻⁵) nor a large one as 1 (0.99995). `short` and `exact` are the charts' values,
+for the thousands of cells prepared at once: plain digits and a dot, which English and Korean
+write alike. Numbers that are markup rather than text (SVG coordinates and widths, data-value
+attributes) do not go through a filter.
 """
 
 import functools
+import math
 
 import numpy as np
 from babel import Locale
@@ -80,6 +83,44 @@ def short(value: float) -> str:
     return f"{value:.4g}"
 
 
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def fixed(value: float, decimals: int = 4, whole: bool = False) -> str:
+    """A value with `decimals` decimals, never misleading: a value that would read as 0 without
+    being 0 is written in scientific notation (4.54 × 10⁻⁵), one that would read as a whole
+    number it is not gets the decimals it needs (0.99995, not 1.0000) unless `whole` (a sum of
+    probabilities, 1.0000 up to float rounding); nan and inf as NumPy names them; no -0."""
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return "nan" if math.isnan(value) else "inf" if value > 0 else "-inf"
+    text = f"{value + 0.0:.{decimals}f}"
+    if value != 0 and float(text) == 0:
+        return scientific(value)
+    nearest = round(value)
+    more = decimals
+    while not whole and value != nearest and float(text) == nearest and more < 9:
+        more += 1
+        text = f"{value:.{more}f}"
+    return text
+
+
+def scientific(value: float, digits: int = 3) -> str:
+    """4.54 × 10⁻⁵: `digits` significant digits, the power as a superscript."""
+    mantissa, power = f"{float(value):.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(power)).translate(SUPERSCRIPT)}"
+
+
+def is_rounded_away(value: float, decimals: int = 4) -> bool:
+    """Whether `decimals` decimals alone would show the value as 0 or as a whole number it is not
+    (the page then writes it as fixed() does and gives the exact value on focus)."""
+    value = float(value)
+    if not math.isfinite(value):
+        return False
+    shown = float(f"{value:.{decimals}f}")
+    return (value != 0 and shown == 0) or (value != round(value) and shown == round(value))
+
+
 def exact(values) -> list:
     """Each value as text that parses back to the same float32 (9 significant digits); for
     data-value attributes and the readout."""
@@ -91,7 +132,7 @@ def png_uri(array, scale: int = 1) -> str:
     return data_uri(to_png(array, scale))
 
 
-FILTERS = {"percent": percent, "number": number, "short": short, "png_uri": png_uri}
+FILTERS = {"percent": percent, "number": number, "short": short, "fixed": fixed, "png_uri": png_uri}
 
 
 def init_app(app: Flask) -> None:

@@ -19,9 +19,11 @@ from flask import request
 from flask_babel import Babel
 from flask_babel import get_locale
 from flask_babel import get_translations
-from flask_babel import gettext
 from jinja2 import pass_context
 from markupsafe import Markup
+
+from web import terms
+from web.render import remember
 
 __all__ = ["LANGUAGES", "N_", "current_language", "gettext", "init_app"]
 
@@ -53,7 +55,7 @@ def remember_language(response: Response) -> Response:
     """?lang=ko sticks: store it in a cookie for the next pages."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
+        remember(response, "lang", asked)
     return response
 
 
@@ -75,14 +77,22 @@ def compile_catalogs(source: Path, target: Path) -> Path:
     return target
 
 
+def gettext(message: str, **values) -> str:
+    """The message in the page's language with its values, formatted only when values are given
+    (a literal % needs no doubling then), and Korean particles chosen for the values put in:
+    "%(digit)s(으)로" reads 7로 or 3으로 (web.terms.resolve_particles)."""
+    text = get_translations().ugettext(message)
+    return terms.resolve_particles(text % values if values else text)
+
+
 @pass_context
 def template_gettext(context, message: str, **values) -> str:
-    """`_` in templates: the translation, its values escaped, and formatted only when values are
-    given, as gettext in Python (Jinja's newstyle gettext would choke on a literal % otherwise)."""
+    """`_` in templates: gettext above, with the values escaped where the template escapes."""
     text = get_translations().ugettext(message)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % values if values else text
+    text = terms.resolve_particles(text % values if values else text)
+    return Markup(text) if context.eval_ctx.autoescape else text
 
 
 def init_app(app: Flask) -> None:
@@ -91,4 +101,5 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language, default_translation_directories=str(compiled))
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.globals.update(current_language=current_language, language_url=language_url, LANGUAGES=LANGUAGES)
+    terms.init_app(app)
     app.after_request(remember_language)

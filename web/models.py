@@ -1,4 +1,5 @@
-"""The shipped models, loaded once on first use and shared by every request."""
+"""The shipped models, loaded once on first use and shared by every request (a request chooses
+one through web.fields.model_choice)."""
 
 from pathlib import Path
 
@@ -6,18 +7,9 @@ from flask import Response
 from flask import current_app
 from flask import request
 
-from nn import Model
 from nn import ModelError
 from nn import load_models
-from web.errors import CodedError
-from web.i18n import N_
-
-# The shipped cards' names, for the catalog: the pages show them through gettext, _(card.name).
-CARD_NAMES = (N_("The book's sample weights"),)
-
-
-class UnknownModel(CodedError, LookupError):
-    """A request named a model that is not in the models folder."""
+from web.render import remember
 
 
 def skip_broken(path: Path, error: ModelError) -> None:
@@ -44,20 +36,7 @@ def default_model_name() -> str:
     return name if name in models else next(iter(models))
 
 
-def get_model(name: str | None = None) -> Model:
-    """The named model, or the default one when name is None or empty."""
-    models = all_models()
-    name = name or default_model_name()
-    if name not in models:
-        raise UnknownModel(
-            f"unknown model; available: {', '.join(models)}",
-            "unknown_model",
-            names=", ".join(models),
-        )
-    return models[name]
-
-
-PAGES = ("draw", "inside", "learn")  # blueprints whose model choice carries over to the other page
+PAGES = ("draw", "inside")  # blueprints whose model choice carries over to the other page (lessons open on the book's)
 
 
 def page_model_name(asked: str | None) -> str | None:
@@ -72,5 +51,5 @@ def remember_model(response: Response) -> Response:
         return response
     name = request.form.get("model")
     if name in all_models():
-        response.set_cookie("model", name, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)  # no script reads it
+        remember(response, "model", name)
     return response

@@ -9,6 +9,8 @@ from flask import g
 from flask import request
 from flask import url_for
 
+from web.render import remember
+
 COOKIE = "present"
 
 
@@ -33,5 +35,5 @@ def remember_presenting(response: Response) -> Response:
     """?present=1 / ?present=0 sticks for the next pages (SameSite=Lax, a year)."""
     asked = request.args.get("present")
     if asked in ("0", "1"):
-        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax")
+        remember(response, COOKIE, asked)
     return response

@@ -13,9 +13,6 @@ from flask import current_app
 from PIL import Image
 
 from nn.mnist import read_split
-from web.errors import CodedError
-from web.render import is_whole_number
-from web.render import shown
 
 _random = random.Random()
 
@@ -27,10 +24,6 @@ class Sample:
     png: bytes  # 28x28, dark ink on white, as a drawing on the canvas is
 
 
-class BadSample(CodedError):
-    """The request asked for a sample that does not exist; the message says why."""
-
-
 def test_set() -> tuple:
     """(images (N, 28, 28) uint8, labels (N,) uint8) of the MNIST test set, cached."""
     cache = current_app.extensions.setdefault("digit_samples", {})
@@ -39,22 +32,14 @@ def test_set() -> tuple:
     return cache["test"]
 
 
-def pick_sample(digit: str = "", index: str = "") -> Sample:
-    """The test image numbered `index`, else a random one labelled `digit`, else any."""
+def pick_sample(digit: int | None = None, index: int | None = None) -> Sample:
+    """The test image numbered `index`, else a random one labelled `digit`, else any (both
+    already checked: web.fields.sample_index and web.fields.digit)."""
     images, labels = test_set()
-    if index:
-        if not is_whole_number(index) or int(index) >= len(images):
-            raise BadSample(
-                f"no test image “{shown(index)}”; they are numbered 0 to {len(images) - 1}",
-                "no_sample",
-                index=shown(index),
-                last=len(images) - 1,
-            )
-        chosen = int(index)
-    elif digit:
-        if digit not in "0123456789" or len(digit) != 1:
-            raise BadSample(f"“{shown(digit)}” is not a digit from 0 to 9", "not_a_digit", digit=shown(digit))
-        chosen = int(_random.choice(np.flatnonzero(labels == int(digit))))
+    if index is not None:
+        chosen = index
+    elif digit is not None:
+        chosen = int(_random.choice(np.flatnonzero(labels == digit)))
     else:
         chosen = _random.randrange(len(images))
     buffer = io.BytesIO()

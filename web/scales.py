@@ -1,9 +1,11 @@
-"""Colour scales of the inside page's charts: which colour a value gets, and the legend's ends.
+"""Colour scales of the charts: which colour a value gets, and the legend's ends; and the
+shading steps of the confusion matrices (the test-set lesson's and the class board's).
 
 Colour-blind safe palettes; diverging scales are symmetric around 0; charts of many values reach
 to their 99th percentile so that one outlier does not wash out the rest. Pure NumPy, no Flask.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,3 +117,12 @@ def activation_scale(z: np.ndarray, activation: str) -> Scale:
     if activation == "relu":
         return sequential(z, 0.0)
     return diverging(z)
+
+
+def shade(count: int, largest: int, steps: int, power: float = 1.0) -> int:
+    """A colour step for a count next to the largest one: 0 for none, else 1 to `steps` (the
+    largest), ceil((count / largest) ** power * steps). power 1 is linear; power 0.5 (a square
+    root) keeps counts far below the largest visible, for a matrix whose counts span 1 to 1000."""
+    if count <= 0 or largest <= 0:
+        return 0
+    return min(steps, math.ceil((count / largest) ** power * steps))

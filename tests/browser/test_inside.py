@@ -40,6 +40,15 @@ def draw(page, testid: str, digit: str, release: bool = True):
             page.mouse.up()
 
 
+def tab_to(page, selector: str, what: str) -> None:
+    """Press Tab until the focus is on an element matching `selector`; fail when it never is."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return
+    pytest.fail(f"no {what} can be reached with Tab")
+
+
 def softmax_values(page) -> list:
     return page.locator('[data-testid="softmax"] [data-value]').evaluate_all("els => els.map(e => e.dataset.value)")
 
@@ -178,12 +187,7 @@ def test_the_model_picker_starts_each_model_with_its_own_activation(page, live_s
 
 def test_keyboard_only(page, live_server):
     open_sample(page, live_server)
-    for _ in range(80):  # Tab through the page to the first neuron
-        page.keyboard.press("Tab")
-        if page.evaluate(f"document.activeElement.matches('{NEURON}')"):
-            break
-    else:
-        pytest.fail("no neuron can be reached with Tab")
+    tab_to(page, NEURON, "neuron")  # Tab through the page to the first neuron
     layer = page.evaluate("document.activeElement.closest('svg').dataset.layer")
     page.keyboard.press("ArrowRight")
     expect(page.locator(":focus")).to_have_attribute("data-i", "1")

@@ -16,7 +16,8 @@ from tests.browser.harness import console_errors
 
 pytestmark = pytest.mark.browser
 
-LESSON_PAGES = ["/learn", "/learn/neuron", "/learn/activations", "/learn/softmax", "/learn/network"]
+LESSON_PAGES = ["/learn", "/learn/perceptron", "/learn/neuron", "/learn/activations", "/learn/softmax"]
+LESSON_PAGES += ["/learn/network"]
 
 
 @pytest.mark.parametrize("query", ["?present=0&lang=en", "?present=1&lang=ko"])
@@ -35,7 +36,7 @@ def test_index_lists_the_lessons_in_order_and_the_nav_links_to_it(page, live_ser
     page.locator(".site-header").get_by_role("link", name="Lessons").click()
     page.wait_for_url("**/learn")
     slugs = page.locator("[data-testid=lessons] li").evaluate_all("els => els.map(e => e.dataset.slug)")
-    assert slugs == ["neuron", "activations", "softmax", "network", "batches", "test-set"]
+    assert slugs == ["perceptron", "neuron", "activations", "softmax", "network", "batches", "test-set"]
 
 
 def test_x_slider_by_keyboard_moves_every_value(page, live_server):
@@ -86,7 +87,7 @@ def test_typed_logits_give_data_values(page, live_server):
     expect(page.get_by_test_id("overflow-note")).to_be_visible()
 
     field.fill("1, 2, x")  # a clear message in place, then back to numbers
-    expect(page.get_by_test_id("lesson-error")).to_contain_text("Not a number")
+    expect(page.get_by_test_id("lesson-error")).to_contain_text("“x” is not a number.")
     field.fill("0.3, 2.9, 4.0")
     expect(page.get_by_test_id("softmax-safe")).to_have_count(3)
     safe = page.get_by_test_id("softmax-safe").evaluate_all("els => els.map(e => e.dataset.value)")

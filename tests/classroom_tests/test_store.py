@@ -71,7 +71,7 @@ def test_confusion_counts_intended_against_predicted(store):
     for i, (meant, read) in enumerate([(1, 1), (1, 1), (1, 7), (7, 7), (4, 9)]):
         store.add_drawing(cls.id, f"d{i}", reading(meant, read))
     confusion = store.confusion_of(cls.id)
-    assert confusion.counts[1][1] == 2 and confusion.counts[1][7] == 1 and confusion.counts[4][9] == 1
+    assert confusion.matrix[1, 1] == 2 and confusion.matrix[1, 7] == 1 and confusion.matrix[4, 9] == 1
     assert (confusion.total, confusion.correct) == (5, 3)
     assert confusion.accuracy == pytest.approx(0.6)
     assert confusion.of_digit(1) == (2, 3) and confusion.of_digit(0) == (0, 0)
@@ -148,6 +148,53 @@ def test_prune_deletes_old_classes_only(store):
     new = store.new_class("book", "s", now=1_000_000.0 + 29 * 86400)
     assert store.prune(30 * 86400, now=1_000_000.0 + 31 * 86400) == 1
     assert store.find_class(old.code) is None and store.find_class(new.code) is not None
+
+
+def test_prune_if_due_prunes_at_most_once_an_interval(store):
+    """The first call prunes (and forgets old attempts); until the interval has passed, no call does."""
+    day, start = 86400, 1_000_000.0
+    old = store.new_class("book", "s", now=start)
+    store.add_attempt("lookup", "192.0.2.1", now=start)
+    assert store.prune_if_due(30 * day, 3600, now=start + 31 * day) == 1
+    assert store.find_class(old.code) is None and store.attempts_since("lookup", "192.0.2.1", 0) == 0
+    newer = store.new_class("book", "s", now=start)
+    assert store.prune_if_due(30 * day, 3600, now=start + 31 * day + 3599) is None  # not due: nothing deleted
+    assert store.find_class(newer.code) is not None
+    assert store.prune_if_due(30 * day, 3600, now=start + 31 * day + 3600) == 1
+
+
+def test_only_one_of_many_processes_prunes(database_url, tmp_path):
+    """Six processes ask at the same moment whether a prune is due: the database lets exactly one."""
+    import subprocess
+    import sys
+    import time
+
+    from tools.servers import ROOT
+
+    Store(database_url).dispose()  # the tables exist before the race
+    start = time.time() + 3  # the moment they all ask, once their interpreters have started
+    script = (
+        "import sys, time; from classroom.store import Store; s = Store(sys.argv[1]); "
+        "time.sleep(max(0, float(sys.argv[2]) - time.time())); print(s.prune_if_due(30 * 86400, 3600)); s.dispose()"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, database_url, str(start)], cwd=ROOT, stdout=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    answers = sorted(run.communicate(timeout=60)[0].decode().strip() for run in runs)
+    assert answers == ["0"] + ["None"] * 5
+
+
+def test_attempts_count_per_kind_and_who_within_the_window(store):
+    store.add_attempt("password", "device-a", "192.0.2.1", now=100.0)
+    store.add_attempt("password", "device-a", "192.0.2.1", now=150.0)
+    store.add_attempt("lookup", "192.0.2.1", now=150.0)
+    assert store.attempts_since("password", "device-a", 0) == 2
+    assert store.attempts_since("password", "192.0.2.1", 120) == 1  # the first one is out of the window
+    assert store.attempts_since("lookup", "192.0.2.1", 0) == 1
+    assert store.attempts_since("password", "device-b", 0) == 0
+    with store.engine.connect() as conn:  # who is kept hashed, never as the address itself
+        assert "192.0.2.1" not in str(conn.exec_driver_sql("SELECT who FROM attempts").all())
 
 
 def test_export_zip_reads_back_through_the_idx_reader(store, tmp_path):

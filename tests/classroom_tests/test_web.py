@@ -2,6 +2,7 @@
 statuses, the lecturer's secret, the board and its conditional polling, export, the student and
 join pages, and a clear 503 when the database cannot be written."""
 
+import gzip
 import io
 import re
 import zipfile
@@ -56,12 +57,20 @@ def test_a_submission_answers_201_with_the_reading(lecturer, student):
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [
-        ({"image": "data:image/png;base64,iVBORw0KGgo=", "intended": 1}, 400, ""),
-        ({"image": "not a url", "intended": 1}, 400, "data URL"),
-        ({"intended": 1}, 400, "data URL"),
-        ({"image": None, "intended": 12}, 400, "digit you meant"),
-        ({"image": None, "intended": "x"}, 400, "digit you meant"),
-        ({"image": None}, 400, "digit you meant"),
+        (
+            {"image": "data:image/png;base64,iVBORw0KGgo=", "intended": 1},
+            400,
+            "This is not an image we can read (expected PNG, JPEG, GIF, BMP, WebP or TIFF).",  # a PNG signature alone
+        ),
+        (
+            {"image": "not a url", "intended": 1},
+            400,
+            '"image" must be a base64 data URL starting with "data:image/png;base64,"',
+        ),
+        ({"intended": 1}, 400, '"image" must be a data URL string such as "data:image/png;base64,..."'),
+        ({"image": None, "intended": 12}, 400, "“12” is not a digit from 0 to 9"),
+        ({"image": None, "intended": "x"}, 400, "“x” is not a digit from 0 to 9"),
+        ({"image": None}, 400, "pick a digit from 0 to 9"),
     ],
 )
 def test_bad_submissions_answer_400_with_an_error(lecturer, student, body, status, says):
@@ -70,7 +79,7 @@ def test_bad_submissions_answer_400_with_an_error(lecturer, student, body, statu
         body["image"] = data_url(png(1))
     response = student.post(f"/api/classes/{code}/drawings", json=body)
     assert response.status_code == status
-    assert says in response.get_json()["error"]
+    assert response.get_json() == {"error": says}
 
 
 def test_a_blank_drawing_is_refused(lecturer, student):
@@ -80,23 +89,23 @@ def test_a_blank_drawing_is_refused(lecturer, student):
     buffer = io.BytesIO()
     Image.new("L", (280, 280), 255).save(buffer, format="PNG")
     response = student.post(f"/api/classes/{code}/drawings", json={"image": data_url(buffer.getvalue()), "intended": 3})
-    assert response.status_code == 400 and "empty" in response.get_json()["error"]
+    assert response.status_code == 400 and response.get_json() == {"error": "Draw a digit first: the drawing is empty."}
 
 
 def test_unknown_class_404_closed_class_409(lecturer, student):
     response = send(student, "ZZZZZ")
-    assert response.status_code == 404 and response.get_json()["error"]
+    assert response.status_code == 404 and response.get_json() == {"error": "There is no class with this code."}
     code = start_class(lecturer)
     assert lecturer.post(f"/class/{code}/close").status_code == 303
     response = send(student, code)
-    assert response.status_code == 409 and "closed" in response.get_json()["error"]
+    assert response.status_code == 409 and response.get_json() == {"error": "This class is closed."}
 
 
 def test_too_large_an_image_answers_413(class_app, lecturer, student):
     class_app.config["CLASS_MAX_IMAGE_BYTES"] = 200
     code = start_class(lecturer)
     response = send(student, code)
-    assert response.status_code == 413 and response.get_json()["error"]
+    assert response.status_code == 413 and response.get_json() == {"error": "The drawing is too large."}
 
 
 def test_too_many_from_one_device_answers_429_others_go_on(class_app, lecturer):
@@ -105,7 +114,8 @@ def test_too_many_from_one_device_answers_429_others_go_on(class_app, lecturer):
     phone, other = class_app.test_client(), class_app.test_client()
     assert [send(phone, code).status_code for _ in range(3)] == [201, 201, 429]
     refused = send(phone, code)
-    assert refused.status_code == 429 and refused.headers["Retry-After"] and refused.get_json()["error"]
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    assert refused.get_json() == {"error": "Too many drawings at once: wait a few seconds."}
     assert send(other, code).status_code == 201  # same address, another device
 
 
@@ -113,7 +123,8 @@ def test_a_full_class_answers_429(class_app, lecturer, student):
     class_app.config.update(CLASS_MAX_DRAWINGS=1)
     code = start_class(lecturer)
     assert send(student, code).status_code == 201
-    assert send(class_app.test_client(), code).status_code == 429
+    full = send(class_app.test_client(), code)
+    assert full.status_code == 429 and full.get_json() == {"error": "This class has all the drawings it can hold."}
 
 
 def test_only_the_lecturer_moderates_and_exports(lecturer, student):
@@ -125,7 +136,9 @@ def test_only_the_lecturer_moderates_and_exports(lecturer, student):
         ("post", f"/class/{code}/delete"),
         ("get", f"/class/{code}/export.zip"),
     ]:
-        assert getattr(student, method)(url).status_code == 403, url
+        refused = getattr(student, method)(url)
+        assert refused.status_code == 403, url
+        assert "<p>Only the browser that started this class may do that.</p>" in refused.get_data(as_text=True)
     board = student.get(f"/class/{code}").get_data(as_text=True)
     assert 'data-testid="board-item"' in board  # anyone with the code follows the board ...
     for testid in ("hide", "close-class", "delete-class", "export"):
@@ -167,13 +180,17 @@ def test_a_drawing_opens_in_the_inside_view_from_its_stored_input(lecturer, stud
     drawing = send(student, code, intended=4, digit=7).get_json()
     page = student.get(f"/inside?class={code}&drawing={drawing['id']}&model=book").get_data(as_text=True)
     assert f"#{drawing['id']}" in page and 'name="drawing"' in page
+    assert f'Drawing #{drawing["id"]} of class <a href="/class/{code}">{code}</a>, meant as 4.' in page
     assert re.search(r'data-testid="inside-digit">(\d)<', page)
     url = f"/inside?class={code}&drawing={drawing['id']}&model={drawing['model']}"
     default = student.get(url).get_data(as_text=True)
     assert re.search(r'data-testid="inside-digit">(\d)<', default).group(1) == str(drawing["predicted"])
-    assert student.get(f"/inside?class={code}&drawing=999999").status_code == 400
+    no_drawing = "</strong> There is no such drawing in this class.</p>"
+    missing = student.get(f"/inside?class={code}&drawing=999999")
+    assert missing.status_code == 400 and no_drawing in missing.get_data(as_text=True)
     lecturer.post(f"/class/{code}/drawings/{drawing['id']}/hide")
-    assert student.get(f"/inside?class={code}&drawing={drawing['id']}").status_code == 400
+    hidden = student.get(f"/inside?class={code}&drawing={drawing['id']}")
+    assert hidden.status_code == 400 and no_drawing in hidden.get_data(as_text=True)
     assert lecturer.get(f"/inside?class={code}&drawing={drawing['id']}").status_code == 200
 
 
@@ -201,6 +218,17 @@ def test_polling_answers_304_until_something_changes(class_app, lecturer, studen
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert len(board_items(changed.get_data(as_text=True))) == 1
     assert lecturer.get(f"/class/{code}/live").headers["ETag"] != changed.headers["ETag"]  # owner's view differs
+
+
+def test_the_board_is_gzipped_for_browsers_and_its_304_varies_alike(lecturer, student):
+    code = start_class(lecturer)
+    send(student, code)
+    plain = student.get(f"/class/{code}/live")
+    zipped = student.get(f"/class/{code}/live", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data and zipped.headers["ETag"] == plain.headers["ETag"]
+    same = student.get(f"/class/{code}/live", headers={"If-None-Match": plain.headers["ETag"]})
+    assert same.status_code == 304 and "Accept-Encoding" in same.headers["Vary"]
 
 
 def test_a_busy_board_is_rendered_at_most_every_half_second(class_app, lecturer, student):
@@ -252,17 +280,29 @@ def test_student_page_join_and_closed(lecturer, student):
     assert "<script>" not in page and " style=" not in page and " onclick" not in page
     assert student.get(f"/c/{code.lower()}").status_code == 302
     assert student.get(f"/join?code={code.lower()}").headers["Location"] == f"/c/{code}"
-    assert student.get("/join?code=NOPE").status_code == 404
+    unknown = student.get("/join?code=NOPE")
+    assert unknown.status_code == 404
+    assert 'data-testid="join-error">There is no class with this code.</p>' in unknown.get_data(as_text=True)
+    korean = student.get("/join?code=NOPE&lang=ko").get_data(as_text=True)
+    assert 'data-testid="join-error">이 코드의 수업이 없습니다.</p>' in korean
+    student.delete_cookie("lang")
     assert 'data-testid="join-code"' in student.get("/join").get_data(as_text=True)
     sent = student.post(f"/c/{code}", data={"image": data_url(png(7)), "intended": "7"}, headers=HTMX)
     assert sent.status_code == 201 and 'data-testid="class-result"' in sent.get_data(as_text=True)
     refused = student.post(f"/c/{code}", data={"image": data_url(png(7))}, headers=HTMX)
-    assert refused.status_code == 400 and 'data-testid="class-error"' in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and refused.get_data(as_text=True).lstrip().startswith('<div id="class-result"')
+    assert "<strong>Not sent.</strong> Pick a digit from 0 to 9.</p>" in refused.get_data(as_text=True)
+    korean = student.post(f"/c/{code}?lang=ko", data={"image": data_url(png(7)), "intended": "x"}, headers=HTMX)
+    assert korean.status_code == 400
+    assert "<strong>보내지 못했습니다.</strong> 0부터 9까지의 숫자가 아닙니다: “x”.</p>" in korean.get_data(
+        as_text=True
+    )
+    student.delete_cookie("lang")
     lecturer.post(f"/class/{code}/close")
     closed = student.get(f"/c/{code}")
     assert 'data-testid="class-closed"' in closed.get_data(as_text=True)
     too_late = student.post(f"/c/{code}", data={"image": data_url(png(7)), "intended": "7"}, headers=HTMX)
-    assert too_late.status_code == 409 and "closed" in too_late.get_data(as_text=True)
+    assert too_late.status_code == 409 and "</strong> This class is closed.</p>" in too_late.get_data(as_text=True)
 
 
 def test_board_has_a_server_rendered_qr_without_inline_style(lecturer):
@@ -312,14 +352,17 @@ def test_a_database_that_cannot_be_written_answers_503(tmp_path):
     )
     client = read_only.test_client()
     response = send(client, code)
-    assert response.status_code == 503 and "cannot" in response.get_json()["error"]
+    unavailable = "The class database cannot be reached or written right now; try again in a moment."
+    assert response.status_code == 503 and response.get_json()["error"] == unavailable
+    assert response.get_json()["detail"]  # what the driver said, for whoever runs the server
     page = client.post("/class")
-    assert page.status_code == 503 and "cannot be reached or written" in page.get_data(as_text=True)
+    assert page.status_code == 503 and f'data-testid="class-error"><p>{unavailable}</p>' in page.get_data(as_text=True)
     fragment = client.post(f"/c/{code}", data={"image": data_url(png(1)), "intended": "1"}, headers=HTMX)
     assert fragment.status_code == 503 and 'id="class-result"' in fragment.get_data(as_text=True)
-    assert 'data-testid="class-error"' in fragment.get_data(as_text=True)
+    assert f"<strong>Not sent.</strong> {unavailable}</p>" in fragment.get_data(as_text=True)
     client.set_cookie("session", lecturer.get_cookie("session").value)  # the lecturer, on the read-only server
     hide = client.post(f"/class/{code}/drawings/1/hide", headers=HTMX)  # a write: refused, the board keeps polling
     assert hide.status_code == 503 and 'hx-trigger="every 2s"' in hide.get_data(as_text=True)
+    assert f'data-testid="class-error"><p>{unavailable}</p>' in hide.get_data(as_text=True)
     close_store(writable)
     close_store(read_only)

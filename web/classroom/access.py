@@ -17,6 +17,7 @@ from classroom.store import Class
 from classroom.store import Limits
 from web.class_store import is_owner
 from web.class_store import store
+from web.render import remember
 
 DEVICE_COOKIE = "device"
 SECRET_FILE = "secret_key"
@@ -67,7 +68,7 @@ def device_id() -> str:
 def with_device(response):
     """Hand a new device its id: the rate limit counts per device, never per network address."""
     if g.get("new_device"):
-        response.set_cookie(DEVICE_COOKIE, g.device, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        remember(response, DEVICE_COOKIE, g.device)
     return response
 
 

@@ -8,7 +8,6 @@ Routes stay thin: the database is classroom.store's; the board shows what was st
 drawing and never computes a reading again.
 """
 
-import gzip
 import io
 import secrets
 import time
@@ -23,24 +22,36 @@ from flask import request
 from flask import send_file
 from flask import session
 from flask import url_for
+from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import TooManyRequests
 
 from classroom.export import export_zip
 from classroom.store import Class
 from classroom.store import Unavailable
+from web import terms
 from web.class_store import is_owner
 from web.class_store import store
 from web.classroom import errors
 from web.classroom.access import find_or_404
 from web.classroom.access import owned_or_403
 from web.classroom.access import remember_owner
+from web.classroom.access import with_device
+from web.classroom.guard import check_password
+from web.classroom.guard import password_required
 from web.classroom.join_address import join_url
 from web.classroom.join_address import qr_svg
+from web.errors import error_response
 from web.i18n import current_language
-from web.models import UnknownModel
+from web.models import all_models
 from web.models import default_model_name
-from web.models import get_model
+from web.render import compress
+from web.render import gzipped
 from web.render import is_htmx
+from web.scales import shade
 
+SHADES = 4  # colour steps of the board matrix (shade-0 .. shade-4 in classroom.css), linear: a few dozen drawings
+
+START = "classroom/start.html"
 lecturer = Blueprint("classes", __name__)
 lecturer.register_error_handler(Unavailable, errors.unavailable)
 lecturer.register_error_handler(403, errors.forbidden)
@@ -52,12 +63,23 @@ lecturer.register_error_handler(404, errors.missing)
 
 @lecturer.get("/class")
 def index():
+    return render_template(START, **start_context())
+
+
+def start_context() -> dict:
+    """The start page's: the classes this browser started, and whether a password is asked for."""
     owned = [cls for code in session.get("classes", {}) if (cls := store().find_class(code)) and is_owner(cls)]
-    return render_template("classroom/start.html", owned=owned[::-1])
+    return dict(owned=owned[::-1], password=password_required())
 
 
 @lecturer.post("/class")
 def start():
+    """A new class, unless a lecturer's password is set and this is not it (403, 429 when guessed)."""
+    try:
+        check_password(request.form.get("password", ""))
+    except (Forbidden, TooManyRequests) as exc:
+        retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return with_device(error_response(exc.description, exc.code, START, headers=retry, **start_context()))
     secret = secrets.token_urlsafe(32)
     cls = store().new_class(default_model_name(), secret)
     remember_owner(cls.code, secret)
@@ -66,20 +88,21 @@ def start():
 
 def board_context(cls: Class) -> dict:
     """Everything the board's live part shows, read from the database (never recomputed)."""
-    try:
-        model = get_model(cls.model)
-    except UnknownModel:
-        model = None
+    model = all_models().get(cls.model)  # None once the class's model is no longer shipped
     confusion = store().confusion_of(cls.id)
+    counts = confusion.matrix.tolist()
+    most = max(map(max, counts))
     owner = is_owner(cls)
     return dict(
         cls=cls,
         owner=owner,
         drawings=store().drawings_of(cls.id, limit=current_app.config["CLASS_GALLERY"]),
         confusion=confusion,
+        counts=counts,
+        shades=[[shade(n, most, SHADES) for n in row] for row in counts],
         hidden_count=store().count_hidden(cls.id) if owner else 0,
         mnist_accuracy=(model.card.get("test_accuracy") if model else None),
-        model_name=(model.card.get("name", cls.model) if model else cls.model),
+        model_name=(terms.model_name(model) if model else cls.model),
         etag=board_etag(cls, owner),
     )
 
@@ -120,8 +143,8 @@ def live_render(cls: Class) -> tuple:
     html = render_template("classroom/partials/live.html", **board_context(cls))
     if len(kept_renders) >= RENDERS_KEPT:
         kept_renders.pop(next(iter(kept_renders)))
-    # gzip: a busy board is about 130 kB of similar markup, 60 phones may follow it on one Wi-Fi
-    kept_renders[key] = (cls.version, time.monotonic(), etag, html, gzip.compress(html.encode(), 5, mtime=0))
+    # gzip once per render: a busy board is about 130 kB of similar markup, 60 phones may follow it on one Wi-Fi
+    kept_renders[key] = (cls.version, time.monotonic(), etag, html, gzipped(html.encode()))
     return kept_renders[key][2:]
 
 
@@ -135,13 +158,9 @@ def live(code: str):
     etag, html, compressed = live_render(cls)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
-    elif "gzip" in request.accept_encodings:
-        response = make_response(compressed)
-        response.headers["Content-Encoding"] = "gzip"
     else:
-        response = make_response(html)
-    response.mimetype = "text/html"
-    response.vary.add("Accept-Encoding")
+        response = compress(make_response(html), compressed)
+    response.vary.add("Accept-Encoding")  # a 304 too: it stands for the body the client has
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")

@@ -30,13 +30,13 @@ from web.classroom import errors
 from web.classroom.access import device_id
 from web.classroom.access import limits
 from web.classroom.access import with_device
-from web.drawing_input import BadDrawing
-from web.drawing_input import image_bytes
-from web.errors import error_message
+from web.errors import error_response
+from web.fields import BadInput
+from web.fields import digit
+from web.fields import image_bytes
+from web.fields import model_choice
 from web.i18n import gettext as _
-from web.models import UnknownModel
-from web.models import default_model_name
-from web.models import get_model
+from web.models import all_models
 from web.reading import read_drawing
 from web.render import is_htmx
 from web.render import page_or_fragment
@@ -47,15 +47,16 @@ for blueprint in (students, api):
     blueprint.register_error_handler(Unavailable, errors.unavailable)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JOIN, STUDENT, RESULT = "classroom/join.html", "classroom/student.html", "classroom/partials/result.html"
 
 
 class Refused(Exception):
-    """A submission that is not stored: the HTTP status and what to tell the student."""
+    """A submission that is not stored: the HTTP status and why, a message in the page's language
+    or the error of the drawing (which the JSON API answers in English)."""
 
-    def __init__(self, status: int, message: str, retry_after: int | None = None, english: str | None = None):
-        super().__init__(message)
-        self.status, self.message, self.retry_after = status, message, retry_after
-        self.english = english or message  # the JSON API answers the engine's errors in English
+    def __init__(self, status: int, error: Exception | str, retry_after: int | None = None):
+        super().__init__(str(error))
+        self.status, self.error, self.retry_after = status, error, retry_after
 
 
 def as_png(data: bytes) -> bytes:
@@ -65,13 +66,6 @@ def as_png(data: bytes) -> bytes:
     buffer = io.BytesIO()
     Image.open(io.BytesIO(data)).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def intended_digit(value) -> int:
-    text = str(value).strip() if value is not None else ""
-    if len(text) != 1 or text not in "0123456789":
-        raise Refused(400, _("Pick the digit you meant, 0 to 9."))
-    return int(text)
 
 
 def submit(code: str, intended) -> tuple:
@@ -84,22 +78,19 @@ def submit(code: str, intended) -> tuple:
     max_bytes = current_app.config["CLASS_MAX_IMAGE_BYTES"]
     if (request.content_length or 0) > max_bytes * 4 // 3 + 4096:  # base64 is 4/3 of the bytes
         raise Refused(413, _("The drawing is too large."))
-    digit = intended_digit(intended)
     try:
+        meant = digit(intended)
         data = image_bytes(request)
         if len(data) > max_bytes:
             raise Refused(413, _("The drawing is too large."))
-        try:
-            model = get_model(cls.model)
-        except UnknownModel:
-            model = get_model(default_model_name())
+        model = all_models().get(cls.model) or model_choice()  # a class keeps its model while it is shipped
         reading = read_drawing(data, model)
-    except (BadDrawing, PreprocessError) as exc:
-        raise Refused(400, error_message(exc), english=str(exc)) from exc
+    except (BadInput, PreprocessError) as exc:
+        raise Refused(400, exc) from exc
     if reading.blank:
         raise Refused(400, _("Draw a digit first: the drawing is empty."))
     drawing = NewDrawing(
-        intended=digit,
+        intended=meant,
         predicted=reading.digit,
         confidence=reading.confidence,
         probabilities=reading.probabilities,
@@ -121,16 +112,12 @@ def submit(code: str, intended) -> tuple:
 @students.get("/join")
 def index():
     typed = request.args.get("code")
-    error = None
-    if typed is not None:
-        code = normal_code(typed)
-        if store().find_class(code) is not None:
-            return redirect(url_for("students.student", code=code))
-        error = _("There is no class with this code.")
-    response = make_response(render_template("classroom/join.html", error=error, typed=typed or ""))
-    if error:
-        response.status_code = 404
-    return response
+    if typed is None:
+        return render_template(JOIN, error=None, typed="")
+    code = normal_code(typed)
+    if store().find_class(code) is None:
+        return error_response(_("There is no class with this code."), 404, JOIN, typed=typed)
+    return redirect(url_for("students.student", code=code))
 
 
 @students.get("/c/<code>")
@@ -148,20 +135,22 @@ def student(code: str):
 
 @students.post("/c/<code>")
 def student_submit(code: str):
-    cls, drawing_id, reading, error, status = None, None, None, None, 201
     try:
         cls, drawing_id, reading = submit(code, request.form.get("intended"))
     except Refused as exc:
-        error, status = exc.message, exc.status
-    cls = cls or store().find_class(code)
-    if cls is not None and not cls.is_open and not is_htmx():
-        response = make_response(render_template("classroom/closed.html", cls=cls), 409)
-    elif cls is None:
-        response = make_response(render_template("classroom/missing.html"), 404)
-    else:
-        context = dict(cls=cls, reading=reading, drawing_id=drawing_id, error=error, closed=status == 409)
-        response = page_or_fragment("classroom/student.html", "classroom/partials/result.html", status, **context)
-    return with_device(response)
+        return with_device(refused(code, exc))
+    context = dict(cls=cls, reading=reading, drawing_id=drawing_id, error=None, closed=False)
+    return with_device(page_or_fragment(STUDENT, RESULT, 201, **context))
+
+
+def refused(code: str, exc: Refused):
+    """Why the drawing was not taken, in the result's place; a closed class's page without htmx."""
+    cls = store().find_class(code)
+    if cls is None:
+        return make_response(render_template("classroom/missing.html"), 404)
+    if not cls.is_open and not is_htmx():
+        return make_response(render_template("classroom/closed.html", cls=cls), 409)
+    return error_response(exc.error, exc.status, STUDENT, RESULT, cls=cls, reading=None, closed=exc.status == 409)
 
 
 @api.post("/<code>/drawings")
@@ -171,11 +160,8 @@ def api_submit(code: str):
     try:
         _cls, drawing_id, reading = submit(code, intended)
     except Refused as exc:
-        response = jsonify(error=exc.english)
-        response.status_code = exc.status
-        if exc.retry_after:
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return with_device(response)
+        retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return with_device(error_response(exc.error, exc.status, headers=retry))
     response = jsonify(
         id=drawing_id,
         predicted=reading.digit,
@@ -192,7 +178,7 @@ def api_board(code: str):
     """What the board shows, as JSON: every visible drawing (newest first) and the counts."""
     cls = store().find_class(code)
     if cls is None:
-        return jsonify(error=_("There is no class with this code.")), 404
+        return error_response(_("There is no class with this code."), 404)
     drawings = store().drawings_of(cls.id)
     confusion = store().confusion_of(cls.id)
     return jsonify(

@@ -6,12 +6,13 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from preprocess import PreprocessError
-from web.drawing_input import BadDrawing
-from web.drawing_input import image_bytes
-from web.models import UnknownModel
+from web.errors import error_response
+from web.errors import is_api
+from web.fields import BadInput
+from web.fields import image_bytes
+from web.fields import model_choice
 from web.models import all_models
 from web.models import default_model_name
-from web.models import get_model
 from web.reading import read_drawing
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -20,10 +21,10 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.post("/predict")
 def predict():
     try:
-        model = get_model(request.args.get("model"))
+        model = model_choice(request.args.get("model"))
         reading = read_drawing(image_bytes(request), model)
-    except (UnknownModel, BadDrawing, PreprocessError) as exc:
-        return jsonify(error=str(exc)), 400
+    except (BadInput, PreprocessError) as exc:
+        return error_response(exc)
     return jsonify(
         digit=reading.digit,
         confidence=reading.confidence,
@@ -47,10 +48,7 @@ def models():
 def http_error(exc: HTTPException):
     """404, 405, 413 ... under /api answer JSON too, never an HTML page (app-wide, because
     routing errors such as 405 happen before a blueprint is chosen); other paths keep Flask's."""
-    if not request.path.startswith(bp.url_prefix + "/"):
+    if not is_api():
         return exc
-    response = jsonify(error=exc.description)
-    response.status_code = exc.code
-    if getattr(exc, "valid_methods", None):  # 405 says which methods would do
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
-    return response
+    methods = getattr(exc, "valid_methods", None)  # 405 says which methods would do
+    return error_response(exc.description, exc.code, headers={"Allow": ", ".join(methods)} if methods else None)

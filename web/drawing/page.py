@@ -16,22 +16,23 @@ from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from preprocess import PreprocessError
-from web.drawing_input import BadDrawing
-from web.drawing_input import image_bytes
-from web.errors import error_message
+from web.errors import error_response
 from web.errors import http_message
-from web.models import UnknownModel
+from web.fields import BadInput
+from web.fields import digit
+from web.fields import image_bytes
+from web.fields import model_choice
+from web.fields import sample_index
 from web.models import all_models
 from web.models import default_model_name
-from web.models import get_model
 from web.models import page_model_name
 from web.reading import read_drawing
 from web.render import data_uri
 from web.render import page_or_fragment
-from web.samples import BadSample
 from web.samples import pick_sample
 
 bp = Blueprint("draw", __name__)
+PAGE, RESULT, SAMPLE_NOTE = "drawing/index.html", "drawing/result.html", "drawing/sample_note.html"
 
 
 def page_context(model_name: str | None = None, **context) -> dict:
@@ -43,37 +44,39 @@ def page_context(model_name: str | None = None, **context) -> dict:
 
 @bp.get("/")
 def index():
-    return render_template("drawing/index.html", **page_context(page_model_name(request.args.get("model"))))
+    return render_template(PAGE, **page_context(page_model_name(request.args.get("model"))))
 
 
 @bp.post("/read")
 def read():
-    reading, error = None, None
+    reading = None
     compare = request.form.get("compare") == "on"
+    context = page_context(request.form.get("model"), compare=compare)
     try:
-        model = get_model(request.form.get("model"))
+        model = model_choice(request.form.get("model"))
         if request.form.get("image") != "":  # "" is the empty canvas: the invitation, no reading
             reading = read_drawing(image_bytes(request), model, compare_plain=compare)
-    except (UnknownModel, BadDrawing, PreprocessError) as exc:
-        error = error_message(exc)
-    context = page_context(request.form.get("model"), reading=reading, error=error, compare=compare)
-    return page_or_fragment("drawing/index.html", "drawing/result.html", status=400 if error else 200, **context)
+    except (BadInput, PreprocessError) as exc:
+        return error_response(exc, 400, PAGE, RESULT, **context)
+    return page_or_fragment(PAGE, RESULT, **(context | {"reading": reading}))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(exc: RequestEntityTooLarge):
     """A body over MAX_CONTENT_LENGTH: the error fragment in the result's place, not Flask's page."""
     error = http_message(exc, current_app.config["MAX_CONTENT_LENGTH"])
-    return page_or_fragment("drawing/index.html", "drawing/result.html", status=413, **page_context(error=error))
+    return error_response(error, 413, PAGE, RESULT, **page_context())
 
 
 @bp.post("/sample")
 def sample():
     try:
-        chosen = pick_sample(request.form.get("digit", ""), request.form.get("index", ""))
-    except BadSample as exc:
-        return render_template("drawing/sample_note.html", error=error_message(exc)), 400
-    response = make_response(render_template("drawing/sample_note.html", sample=chosen))
+        index = sample_index(request.form.get("index"))
+        wanted = digit(request.form["digit"]) if index is None and request.form.get("digit") else None
+        chosen = pick_sample(wanted, index)
+    except BadInput as exc:
+        return error_response(exc, 400, SAMPLE_NOTE)
+    response = make_response(render_template(SAMPLE_NOTE, sample=chosen))
     load = {"target": "#draw-form", "image": data_uri(chosen.png)}
     response.headers["HX-Trigger"] = json.dumps({"drawing-load": load})
     return response

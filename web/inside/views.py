@@ -6,7 +6,6 @@ with `model` and `activation` (the "what if" switch). /inside/neuron answers one
 (`layer`, `neuron` plus the same fields). Bad input answers 400 with a message, never 500.
 """
 
-import gzip
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,35 +18,34 @@ from werkzeug.exceptions import HTTPException
 
 from nn import Model
 from nn import Trace
-from nn.functions import ACTIVATIONS
 from nn.mnist import scale
 from preprocess import PreprocessError
 from web import charts
+from web import flow
 from web.class_store import class_drawing
-from web.drawing_input import BadDrawing
-from web.drawing_input import image_bytes
-from web.errors import error_message
+from web.errors import error_response
 from web.errors import http_message
+from web.fields import BadInput
+from web.fields import activation_choice
+from web.fields import image_bytes
+from web.fields import model_choice
+from web.fields import sample_index
+from web.fields import whole_number
 from web.i18n import gettext as _
 from web.inside.neuron import neuron as neuron_detail
-from web.models import UnknownModel
+from web.inside.view_switch import chosen_view
+from web.inside.view_switch import remember_view
 from web.models import all_models
-from web.models import get_model
 from web.models import page_model_name
 from web.reading import read_drawing
 from web.render import is_htmx
-from web.render import is_whole_number
 from web.render import page_or_fragment
-from web.render import shown
 from web.samples import test_set
 from web.terms import activation_names
 
 bp = Blueprint("inside", __name__)
-READING, NEURON, ERROR = "inside/reading.html", "inside/neuron.html", "inside/error.html"
-
-
-class BadInput(ValueError):
-    """A request field the page cannot use; the message says which and why."""
+bp.after_request(remember_view)
+PAGE, READING, NEURON, ERROR = "inside/index.html", "inside/reading.html", "inside/neuron.html", "inside/error.html"
 
 
 @dataclass(frozen=True)
@@ -84,59 +82,22 @@ def parse(req: Request, *, remembered_model: bool = False, neuron: bool = False)
     """The request's fields (query string and form) as a Query; BadInput for anything unusable.
     remembered_model: no `model` asked for means the one last picked on either page."""
     values = req.values
-    asked = page_model_name(values.get("model")) if remembered_model else values.get("model")
-    try:
-        model = get_model(asked)
-    except UnknownModel as exc:
-        raise BadInput(error_message(exc)) from exc
+    model = model_choice(page_model_name(values.get("model")) if remembered_model else values.get("model"))
     model_changed = values.get("shown_model", model.name) != model.name
-    activation = model.network.activation if model_changed else values.get("activation") or model.network.activation
-    if activation not in ACTIVATIONS:
-        raise BadInput(
-            _(
-                "Unknown activation function “%(name)s”; choose one of: %(names)s.",
-                name=shown(activation),
-                names=", ".join(ACTIVATIONS),
-            )
-        )
+    own = model.network.activation
+    activation = own if model_changed else activation_choice(values.get("activation") or own)
     layer, index = neuron_address(values, model) if neuron else (None, None)
-    sample = sample_number(values.get("sample"))
+    sample = sample_index(values.get("sample"))
     image, class_code, stored = None, None, None
     if sample is None and values.get("class") and values.get("drawing"):
         class_code = values["class"].strip().upper()
         try:
-            stored = class_drawing(class_code, values["drawing"])
+            stored = class_drawing(class_code, whole_number(values, "drawing"))
         except LookupError as exc:
             raise BadInput(str(exc)) from exc
     elif sample is None and req.method == "POST" and values.get("image") != "":
-        try:
-            image = image_bytes(req)
-        except BadDrawing as exc:
-            raise BadInput(error_message(exc)) from exc
+        image = image_bytes(req)
     return Query(model, activation, model_changed, sample, image, layer, index, class_code, stored)
-
-
-def sample_number(text: str | None) -> int | None:
-    """The test image's number, None when not asked for; BadInput when out of range."""
-    if text is None or text.strip() == "":
-        return None
-    count = len(test_set()[1])
-    if not is_whole_number(text.strip()) or int(text.strip()) >= count:
-        raise BadInput(
-            _(
-                "There is no MNIST test image “%(value)s”; they are numbered 0 to %(last)s.",
-                value=shown(text),
-                last=count - 1,
-            )
-        )
-    return int(text.strip())
-
-
-def whole_number(values, name: str) -> int:
-    text = values.get(name, "")
-    if not is_whole_number(text.strip()):
-        raise BadInput(_("“%(name)s” must be a whole number, not “%(value)s”.", name=name, value=shown(text)))
-    return int(text.strip())
 
 
 def neuron_address(values, model: Model) -> tuple:
@@ -161,7 +122,7 @@ def neuron_address(values, model: Model) -> tuple:
 
 def trace_for(query: Query) -> tuple:
     """(trace, source) for the query's sample or drawing; (None, None) without one or for a blank
-    drawing. BadInput for a drawing that cannot be read."""
+    drawing. PreprocessError for a drawing that cannot be read."""
     if query.sample is not None:
         images, labels = test_set()
         x = scale(images[query.sample]).reshape(1, 784)
@@ -171,10 +132,7 @@ def trace_for(query: Query) -> tuple:
         return query.model.network.forward(query.stored.x.reshape(1, 784), query.activation), source
     if query.image is None:
         return None, None
-    try:
-        reading = read_drawing(query.image, query.model, query.activation, compare_plain=True)
-    except PreprocessError as exc:
-        raise BadInput(error_message(exc)) from exc
+    reading = read_drawing(query.image, query.model, query.activation, compare_plain=True)
     if reading.blank:
         return None, None
     return reading.trace, Source(plain_digit=reading.plain_digit)
@@ -190,11 +148,13 @@ def page_url(query: Query) -> str:
         params["sample"] = query.sample
     if query.stored is not None:
         params |= {"class": query.class_code, "drawing": query.stored.id}
+    if chosen_view() == "flow":
+        params["view"] = "flow"
     return url_for("inside.index") + "?" + urlencode(params)
 
 
-def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None) -> dict:
-    context = dict(source=source, trace=trace, path=None)
+def reading_context(model: Model, activation: str, trace: Trace | None, source: Source | None, view: str) -> dict:
+    context = dict(source=source, trace=trace, path=None, view=view)
     if trace is not None:
         context.update(
             path=charts.path(trace, model.network, activation),
@@ -202,7 +162,29 @@ def reading_context(model: Model, activation: str, trace: Trace | None, source: 
             softmax=charts.softmax_steps(trace.a[-1][0]),
             answers=charts.answers_by_activation(model.network, trace.x[0], activation, list(CODE_NAMES)),
         )
+        if view == "flow":
+            context["flow"] = flow.flow(trace, model.network, activation)
     return context
+
+
+def page_context(query: Query | None) -> dict:
+    """What the page needs around its reading; without a query (it could not be parsed) the
+    page shows the default model."""
+    model = query.model if query else model_choice()
+    labels = test_set()[1]
+    return dict(
+        models=all_models(),
+        model=model,
+        activation=query.activation if query else model.network.activation,
+        activations=activation_names(),
+        code_names=CODE_NAMES,
+        plot=charts.activation_plot(),
+        sample_count=len(labels),
+        sample_links=charts.first_of_each_digit(labels),
+        error=None,
+        model_changed=False,
+        view=chosen_view(),
+    )
 
 
 def respond(
@@ -214,34 +196,18 @@ def respond(
     **context,
 ):
     """Every answer of the page: `fragment` alone for htmx, else the whole page around it (the
-    reading's charts computed only when they are rendered). Without a query (it could not be
-    parsed) the page shows the default model."""
-    model = query.model if query else get_model()
-    activation = query.activation if query else model.network.activation
-    labels = test_set()[1]
-    context = (
-        dict(
-            models=all_models(),
-            model=model,
-            activation=activation,
-            activations=activation_names(),
-            code_names=CODE_NAMES,
-            plot=charts.activation_plot(),
-            sample_count=len(labels),
-            sample_links=charts.first_of_each_digit(labels),
-            error=None,
-            model_changed=False,
-        )
-        | context
-    )
+    reading's charts computed only when they are rendered)."""
+    context = page_context(query) | context
     if not is_htmx() or fragment == READING:
-        context |= reading_context(model, activation, trace, source)
-    return page_or_fragment("inside/index.html", fragment, status=status, **context)
+        context |= reading_context(context["model"], context["activation"], trace, source, context["view"])
+    return page_or_fragment(PAGE, fragment, status=status, **context)
 
 
-def bad_input(message: str, block: str, status: int = 400):
+def bad_input(error: Exception | str, block: str, status: int = 400):
     """The message in place of `block` ("reading" or "neuron-detail") for htmx, else the page."""
-    return respond(ERROR, error=message, block=block, status=status)
+    context = page_context(None)
+    context |= reading_context(context["model"], context["activation"], None, None, context["view"])
+    return error_response(error, status, PAGE, ERROR, block=block, **context)
 
 
 @bp.get("/inside")
@@ -249,8 +215,8 @@ def index():
     try:
         query = parse(request, remembered_model=True)
         trace, source = trace_for(query)
-    except BadInput as exc:
-        return bad_input(str(exc), "reading")
+    except (BadInput, PreprocessError) as exc:
+        return bad_input(exc, "reading")
     return respond(READING, query, trace, source)
 
 
@@ -259,8 +225,8 @@ def read():
     try:
         query = parse(request)
         trace, source = trace_for(query)
-    except BadInput as exc:
-        return bad_input(str(exc), "reading")
+    except (BadInput, PreprocessError) as exc:
+        return bad_input(exc, "reading")
     response = respond(READING, query, trace, source, model_changed=is_htmx() and query.model_changed)
     response.headers["HX-Replace-Url"] = page_url(query)
     return response
@@ -273,31 +239,10 @@ def neuron():
         trace, source = trace_for(query)
         if trace is None:
             raise BadInput(_("Draw a digit first (or pick a test image): a neuron needs an input."))
-    except BadInput as exc:
-        return bad_input(str(exc), "neuron-detail")
+    except (BadInput, PreprocessError) as exc:
+        return bad_input(exc, "neuron-detail")
     detail = neuron_detail(trace, query.model.network, query.layer, query.neuron)
     return respond(NEURON, query, trace, source, neuron=detail)
-
-
-@bp.after_request
-def compress(response):
-    """gzip the page and its fragments: thousands of similar SVG cells shrink about tenfold, which
-    matters while a phone on classroom Wi-Fi gets a new reading every 100 ms of drawing."""
-    if (
-        response.direct_passthrough
-        or response.status_code < 200
-        or "Content-Encoding" in response.headers
-        or not response.mimetype.startswith("text/")
-        or "gzip" not in request.accept_encodings
-    ):
-        return response
-    data = response.get_data()
-    if len(data) < 1400:
-        return response
-    response.set_data(gzip.compress(data, compresslevel=5, mtime=0))
-    response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    return response
 
 
 @bp.errorhandler(HTTPException)

@@ -1,61 +1,41 @@
-"""Lessons 1 to 4: one neuron, the activation functions, softmax, the three-layer network."""
+"""Lessons 2 to 5: one neuron, the activation functions, softmax, the three-layer network."""
 
 import math
 
 import numpy as np
-from flask import render_template
 from flask import request
 
 from nn import Network
 from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
+from nn.mnist import scale
+from web import flow
+from web.fields import BadInput
+from web.fields import activation_choice
+from web.fields import model_choice
+from web.fields import real_number
+from web.fields import sample_index
+from web.filters import fixed
+from web.filters import number
 from web.i18n import gettext as _
 from web.lessons import compute
 from web.lessons.pages import chosen_model_name
-from web.lessons.pages import lesson_context
 from web.lessons.pages import lesson_error
 from web.lessons.pages import render_lesson
-from web.models import UnknownModel
 from web.models import all_models
-from web.models import get_model
-from web.render import is_htmx
+from web.render import shown
 from web.samples import test_set
 
 # --- Reading the forms -------------------------------------------------------------------------------
 
-
-class BadInput(ValueError):
-    """A field the lesson cannot use; the message (translated) says which and why."""
-
-
-def field_number(name: str, default: float, low: float, high: float) -> float:
-    """A number from the query string, default when absent; BadInput when not a number in range."""
-    text = request.args.get(name, "").strip()
-    if text == "":
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise BadInput(f"{name}: " + _("not a number") + f" ({text[:40]})") from None
-    if not math.isfinite(value) or not low <= value <= high:
-        raise BadInput(f"{name}: " + _("allowed range:") + f" {low:g} … {high:g}") from None
-    return value
-
-
-def field_activation(default: str) -> str:
-    name = request.args.get("h", default)
-    if name not in ACTIVATIONS:
-        raise BadInput("h: " + _("choose one of") + " " + ", ".join(ACTIVATIONS))
-    return name
-
-
 MAX_LOGITS = 20
 LOGIT_LIMIT = 1e30  # float32 holds up to about 3.4e38; this leaves room for a - max(a)
+LOGIT_LIMIT_TYPED = f"{LOGIT_LIMIT:g}"  # as the field takes it: 1e+30
 
 
 def parse_logits(text: str) -> np.ndarray:
-    """2 to 20 comma-separated finite numbers as float32; BadInput with a clear message else."""
+    """2 to MAX_LOGITS comma-separated finite numbers as float32; BadInput with a clear message else."""
     parts = [part.strip() for part in text.replace("，", ",").split(",")]
     if text.strip() == "":
         raise BadInput(_("Type at least two numbers, separated by commas."))
@@ -64,14 +44,26 @@ def parse_logits(text: str) -> np.ndarray:
         try:
             value = float(part)
         except ValueError:
-            raise BadInput(_("Not a number:") + f" “{part[:40]}”") from None
+            raise BadInput(_("“%(value)s” is not a number.", value=shown(part))) from None
         if not math.isfinite(value) or abs(value) > LOGIT_LIMIT:
-            raise BadInput(_("Each number must be finite and at most 1e30 in size:") + f" “{part[:40]}”")
+            raise BadInput(
+                _(
+                    "Each number must be finite and at most %(limit)s in size, not “%(value)s”.",
+                    limit=LOGIT_LIMIT_TYPED,
+                    value=shown(part),
+                )
+            )
         values.append(value)
     if len(values) < 2:
         raise BadInput(_("Type at least two numbers, separated by commas."))
     if len(values) > MAX_LOGITS:
-        raise BadInput(_("At most 20 numbers, please. Numbers typed:") + f" {len(values)}")
+        raise BadInput(
+            _(
+                "At most %(limit)s numbers, please; you typed %(count)s.",
+                limit=number(MAX_LOGITS),
+                count=number(len(values)),
+            )
+        )
     return np.array(values, dtype=np.float32)
 
 
@@ -88,8 +80,11 @@ NEURON_FIELDS = {  # name: (default, low, high); the book's AND perceptron: w = 
 
 def neuron():
     try:
-        values = {name: field_number(name, *limits) for name, limits in NEURON_FIELDS.items()}
-        activation = field_activation("sigmoid")
+        values = {
+            name: real_number(request.args, name, low, high, default)
+            for name, (default, low, high) in NEURON_FIELDS.items()
+        }
+        activation = activation_choice(request.args.get("h", "sigmoid"))
     except BadInput as exc:
         return lesson_error("neuron", "neuron-result", exc)
     x = np.array([values["x1"], values["x2"]], dtype=np.float32)
@@ -101,8 +96,8 @@ def neuron():
         fields=NEURON_FIELDS,
         activation=activation,
         activations=ACTIVATIONS,
-        a=compute.number(a),
-        y=compute.number(y),
+        a=fixed(a),
+        y=fixed(y),
         y_exact=compute.exact(y),
         plane=compute.neuron_plane(w, values["b"], activation, x),
         code=[compute.source(compute.neuron_output), compute.source(ACTIVATIONS[activation])],
@@ -112,9 +107,9 @@ def neuron():
 
 def activations():
     try:
-        x = field_number("x", 1.0, -6.0, 6.0)
-        c = field_number("c", 2.0, -10.0, 10.0)
-        x_collapse = field_number("cx", 3.0, -1000.0, 1000.0)
+        x = real_number(request.args, "x", -6.0, 6.0, 1.0)
+        c = real_number(request.args, "c", -10.0, 10.0, 2.0)
+        x_collapse = real_number(request.args, "cx", -1000.0, 1000.0, 3.0)
     except BadInput as exc:
         block = "collapse-result" if request.args.get("part") == "collapse" else "activation-values"
         return lesson_error("activations", block, exc)
@@ -128,7 +123,8 @@ def activations():
         cx=x_collapse,
         three=compute.collapsed(three),
         one=compute.collapsed(one),
-        code=[compute.source(h) for h in ACTIVATIONS.values()],
+        functions=compute.CHAPTER_ORDER,
+        code=[compute.source(ACTIVATIONS[name]) for name in compute.CHAPTER_ORDER],
         collapse_code=compute.source(compute.linear_layers),
     )
     fragment = "learn/_collapse.html" if request.args.get("part") == "collapse" else "learn/_activation_values.html"
@@ -143,34 +139,33 @@ def softmax_lesson():
     try:
         a = parse_logits(text)
     except BadInput as exc:
-        if is_htmx():
-            return render_template("learn/_error.html", block="softmax-result", message=str(exc)), 400
-        context = dict(lesson=lesson_context("softmax"), logits=text, error=str(exc), oob=False)
-        return render_template("learn/softmax.html", **context), 400
+        return lesson_error("softmax", "softmax-result", exc, "learn/softmax.html", logits=text)
     context = dict(
         logits=text,
         table=compute.softmax_table(a),
-        code=[compute.source(softmax_naive), compute.source(softmax)],
+        code=[compute.source(softmax_naive), compute.source(softmax), compute.source(compute.softmax_steps)],
     )
     return render_lesson("softmax", "learn/softmax.html", "learn/_softmax_result.html", replace_url=True, **context)
 
 
 def network():
     try:
-        model = get_model(chosen_model_name())
-    except UnknownModel as exc:
-        return lesson_error("network", "network-result", BadInput(str(exc)))
+        model = model_choice(chosen_model_name())
+        sample = sample_index(request.args.get("sample")) or 0
+    except BadInput as exc:
+        return lesson_error("network", "network-result", exc)
     images, labels = test_set()
-    x = images[0].reshape(784).astype(np.float32) / 255.0
+    x = scale(images[sample]).reshape(1, 784)
     trace = model.network.forward(x)
     context = dict(
         models=all_models(),
         model=model,
+        sample=sample,
+        sample_count=len(labels),
         layers=compute.network_layers(model.network, trace),
-        columns=compute.network_diagram(model.network.sizes),
+        flow=flow.flow(trace, model.network, model.network.activation),
         digit=int(np.argmax(trace.y[0])),
-        label=int(labels[0]),
-        image=images[0] / 255.0,
+        label=int(labels[sample]),
         code=[compute.source(Network.forward)],
     )
     return render_lesson("network", "learn/network.html", "learn/_network_result.html", replace_url=True, **context)

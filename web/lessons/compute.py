@@ -18,8 +18,10 @@ from nn import softmax
 from nn import softmax_naive
 from nn.functions import ACTIVATIONS
 from web import charts
+from web.filters import fixed
+from web.filters import is_rounded_away
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project: paths shown as nn/functions.py
 
 
 # --- Source, shown rather than copied ---------------------------------------------------------------
@@ -43,22 +45,12 @@ def source(obj) -> Code:
     return Code(path.as_posix(), obj.__qualname__, textwrap.dedent(inspect.getsource(obj)).rstrip())
 
 
-def number(value: float) -> str:
-    """A value as printed on the lessons: 4 decimals, nan and inf as NumPy names them, no -0."""
-    value = float(value)
-    if np.isnan(value):
-        return "nan"
-    if np.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value + 0.0:.4f}".replace("-0.0000", "0.0000")
-
-
 def exact(value: float) -> str:
     """A value for data-value attributes: 9 significant digits parse back to the same float32."""
     return f"{float(value) + 0.0:.9g}"
 
 
-# --- Lesson 1: one neuron ------------------------------------------------------------------------------
+# --- Lesson 2: one neuron ------------------------------------------------------------------------------
 
 
 def neuron_output(x: np.ndarray, w: np.ndarray, b: float, h) -> tuple:
@@ -119,8 +111,8 @@ def neuron_plane(w: np.ndarray, b: float, activation: str, x: np.ndarray) -> Hea
         boundary=boundary_line(w, b),
         marker=(float(x[0]), -float(x[1])),
         scale=scale,
-        low=number(y.min()),
-        high=number(y.max()),
+        low=fixed(y.min()),
+        high=fixed(y.max()),
         firing=float((a > 0).mean()),
         ticks=[-2, -1, 0, 1, 2],
     )
@@ -137,8 +129,9 @@ def boundary_line(w: np.ndarray, b: float) -> tuple | None:
     return None
 
 
-# --- Lesson 2: activation functions ---------------------------------------------------------------------
+# --- Lesson 3: activation functions ---------------------------------------------------------------------
 
+CHAPTER_ORDER = ("step", "sigmoid", "relu", "identity")  # as the chapter meets them
 PLOT_X = (-6.0, 6.0)
 PLOT_Y = (-1.5, 2.5)
 PLOT_SIZE = (480, 240)
@@ -155,24 +148,24 @@ class Marker:
 
 
 def activation_values(x: float) -> dict:
-    """{name: h(x)} for step, sigmoid, ReLU and identity, from nn.functions."""
+    """{name: h(x)} for step, sigmoid, ReLU and identity (the chapter's order), from nn.functions."""
     x = np.float32(x)
-    return {name: float(h(x)) for name, h in ACTIVATIONS.items()}
+    return {name: float(ACTIVATIONS[name](x)) for name in CHAPTER_ORDER}
 
 
 def activation_markers(x: float) -> list:
-    """Where x and each h(x) sit on charts.activation_plot(PLOT_SIZE, PLOT_X, PLOT_Y)."""
-    width, height = PLOT_SIZE
-    cx = (x - PLOT_X[0]) / (PLOT_X[1] - PLOT_X[0]) * width
+    """Where x and each h(x) sit on the lesson's plot (activation_plot())."""
+    frame = activation_plot().frame
+    cx = float(frame.x(x))
     markers = []
     for name, y in activation_values(x).items():
-        cy = height - (y - PLOT_Y[0]) / (PLOT_Y[1] - PLOT_Y[0]) * height
-        clipped = not 0 <= cy <= height
-        markers.append(Marker(name, number(y), exact(y), round(cx, 1), round(min(max(cy, 0), height), 1), clipped))
+        cy = float(frame.y(y))
+        clipped = not 0 <= cy <= frame.height
+        markers.append(Marker(name, fixed(y), exact(y), round(cx, 1), round(min(max(cy, 0), frame.height), 1), clipped))
     return markers
 
 
-def activation_plot():
+def activation_plot() -> charts.ActivationPlot:
     return charts.activation_plot(*PLOT_SIZE, PLOT_X, PLOT_Y)
 
 
@@ -195,23 +188,48 @@ def collapsed(value: float) -> str:
     return f"{value:.6g}"
 
 
-# --- Lesson 3: softmax ----------------------------------------------------------------------------------
+# --- Lesson 4: softmax ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """A value as a lesson prints it (filters.fixed), exactly (9 significant digits, for
+    data-value), and whether 4 decimals alone would have misled (the page then offers the exact
+    value on focus)."""
+
+    text: str
+    exact: str
+    rounded: bool
+
+
+def shown(value: float) -> Shown:
+    return Shown(fixed(value), exact(value), is_rounded_away(value))
+
+
+def softmax_steps(a: np.ndarray) -> tuple:
+    """The book's softmax, step by step: (a - c, exp(a - c), their sum, y) with c = max(a)."""
+    c = np.max(a)
+    exp_a = np.exp(a - c)
+    sum_exp_a = np.sum(exp_a)
+    y = exp_a / sum_exp_a
+    return a - c, exp_a, sum_exp_a, y
 
 
 @dataclass
 class SoftmaxRow:
     i: int
-    a: str
-    naive: str
-    naive_exact: str
-    safe: str
-    safe_exact: str
+    a: Shown
+    shifted: Shown  # a - max(a)
+    exp: Shown  # exp(a - max(a))
+    naive: Shown
+    safe: Shown
     safe_width: str  # bar length, 0..100, for the SVG
 
 
 @dataclass
 class SoftmaxTable:
     rows: list
+    exp_sum: str
     naive_sum: str
     safe_sum: str
     naive_argmax: int | None  # None: nan, no maximum
@@ -220,29 +238,37 @@ class SoftmaxTable:
 
 
 def softmax_table(a: np.ndarray) -> SoftmaxTable:
-    """softmax_naive and softmax of the logits a, side by side, with their sums and argmax."""
+    """softmax_naive and softmax of the logits a side by side, with the steps between (a - max(a),
+    exp of it), the sums and the argmax."""
     naive, safe = softmax_naive(a), softmax(a)
+    shifted, exp_a, sum_exp_a, _y = softmax_steps(a)
     with np.errstate(invalid="ignore", over="ignore"):
         naive_sum, safe_sum = naive.sum(), safe.sum()
     rows = [
         SoftmaxRow(
             i,
-            number(a[i]),
-            number(naive[i]),
-            exact(naive[i]),
-            number(safe[i]),
-            exact(safe[i]),
+            shown(a[i]),
+            shown(shifted[i]),
+            shown(exp_a[i]),
+            shown(naive[i]),
+            shown(safe[i]),
             f"{100 * float(safe[i]):.2f}",
         )
         for i in range(a.size)
     ]
     naive_argmax = None if np.isnan(naive).any() else int(np.argmax(naive))
     return SoftmaxTable(
-        rows, number(naive_sum), number(safe_sum), naive_argmax, int(np.argmax(safe)), int(np.argmax(a))
+        rows,
+        fixed(sum_exp_a),
+        fixed(naive_sum, whole=True),
+        fixed(safe_sum, whole=True),
+        naive_argmax,
+        int(np.argmax(safe)),
+        int(np.argmax(a)),
     )
 
 
-# --- Lesson 4: the network -------------------------------------------------------------------------------
+# --- Lesson 5: the network -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -278,22 +304,14 @@ def network_layers(network: Network, trace: Trace) -> list:
 
 
 @dataclass
-class Column:
-    x: float
-    dots: list  # y coordinates of the neurons drawn
-    more: bool  # more neurons than drawn: a "⋮" between
-    size: int
-    kind: str
+class Chain:
+    x: str  # X's shape, e.g. (100, 784)
+    layers: list  # per layer: {"W": its weights' shape, "a": the shape of X·W + B}
 
 
-def network_diagram(sizes: list, height: int = 220, width: int = 520, shown: int = 8) -> list:
-    """Columns of neurons for the layer diagram: at most `shown` drawn per layer."""
-    step = (width - 80) / max(len(sizes) - 1, 1)
-    columns = []
-    for i, n in enumerate(sizes):
-        count = min(n, shown)
-        gap = (height - 60) / max(count, 1)
-        dots = [round(12 + gap * (k + 0.5), 1) for k in range(count)]
-        kind = "input" if i == 0 else "output" if i == len(sizes) - 1 else "hidden"
-        columns.append(Column(round(40 + i * step, 1), dots, n > count, n, kind))
-    return columns
+def shape_chain(network: Network, x: np.ndarray) -> Chain:
+    """The shapes of a batch x (N, 784) through the network, from its real forward pass:
+    (100, 784) · (784, 50) → (100, 50) · (50, 100) → (100, 100) · (100, 10) → (100, 10)."""
+    trace = network.forward(x)
+    layers = [dict(W=shape_of(network.params[f"W{i}"]), a=shape_of(a)) for i, a in enumerate(trace.a, start=1)]
+    return Chain(shape_of(trace.x), layers)

@@ -1,4 +1,4 @@
-"""Lessons 5 and 6: the whole MNIST test set through the network.
+"""Lessons 6 and 7: the whole MNIST test set through the network.
 
 /learn/batches times the book's per-image loop against batches of 10, 100 and 1000 on the server.
 Any worker process may answer any request, so no job lives on the server: each request measures
@@ -25,26 +25,30 @@ from nn.evaluate import confusion
 from nn.mnist import load_test_set
 from preprocess import to_png
 from web import samples
-from web.errors import error_message
+from web.errors import error_response
+from web.fields import BadInput
+from web.fields import digit
+from web.fields import model_choice
+from web.fields import whole_number
+from web.filters import number
 from web.i18n import gettext as _
+from web.lessons.compute import shape_chain
 from web.lessons.compute import source
+from web.lessons.pages import chapter_model_name
+from web.lessons.pages import chosen_model_name
 from web.lessons.pages import lesson_context
 from web.lessons.pages import render_lesson
-from web.models import UnknownModel
 from web.models import all_models
-from web.models import get_model
-from web.models import page_model_name
 from web.render import data_uri
 from web.render import is_htmx
 from web.render import page_or_fragment
+from web.render import shown
+from web.scales import shade
 
 BATCH_SIZES = nn_batches.BATCH_SIZES
 PER_PAGE = 40  # misread images per page
-LEVELS = 6  # colour steps of the matrix cells (classes level-0 .. level-5 in learn_data.css)
-
-
-class BadInput(ValueError):
-    """A request field the lesson cannot use; the message says which and why."""
+MAX_PAGE = 10**6  # a page number beyond any cell's pages, still an int a URL can carry
+SHADES = 5  # colour steps of the matrix cells: classes level-0 (none) .. level-5 in learn_data.css
 
 
 @dataclass(frozen=True)
@@ -83,24 +87,7 @@ def test_inputs() -> tuple:
     return cache["test"]
 
 
-def chosen_model(name: str | None) -> Model:
-    try:
-        return get_model(name)
-    except UnknownModel as exc:
-        raise BadInput(error_message(exc)) from exc
-
-
-def whole_number(values, name: str, low: int, high: int) -> int | None:
-    """The field as an int from low to high, None when absent or empty."""
-    text = values.get(name, "").strip()
-    if text == "":
-        return None
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise BadInput(f"“{name}”: " + _("must be a whole number from") + f" {low} " + _("to") + f" {high}.")
-    return int(text)
-
-
-# --- Lesson 5: batches ---------------------------------------------------------------------------
+# --- Lesson 6: batches ---------------------------------------------------------------------------
 
 
 def batch_size_of(values) -> int | None:
@@ -108,7 +95,8 @@ def batch_size_of(values) -> int | None:
     if text == "":
         return None
     if text not in {str(n) for n in BATCH_SIZES}:
-        raise BadInput(_("The batch size must be one of") + " " + ", ".join(map(str, BATCH_SIZES)) + ".")
+        sizes = ", ".join(map(str, BATCH_SIZES))  # as the field takes them: 1000, not 1,000
+        raise BadInput(_("The batch size must be one of %(sizes)s, not “%(value)s”.", sizes=sizes, value=shown(text)))
     return int(text)
 
 
@@ -117,7 +105,7 @@ def measured_rows(values, before: int, total: int) -> list:
     once, a positive finite time, a count of hits from 0 to the test set's size."""
     rows = {}
     for field in values.getlist("measured"):
-        bad = BadInput(_("A measured row is not “batch size,µs per image,correct”:") + f" “{field[:40]}”.")
+        bad = BadInput(_("The measured row “%(row)s” is not “batch size,µs per image,correct”.", row=shown(field)))
         parts = field.split(",")
         try:
             batch_size, us, correct = int(parts[0]), float(parts[1]), int(parts[2])
@@ -162,7 +150,9 @@ def chart(rows: list) -> dict:
 
 
 def way_name(batch_size: int) -> str:
-    return _("one image at a time (the book's loop)") if batch_size == 1 else _("batches of") + f" {batch_size}"
+    if batch_size == 1:
+        return _("one image at a time (the book's loop)")
+    return _("batches of %(size)s", size=number(batch_size))
 
 
 def batches_context(model: Model, rows: list, **context) -> dict:
@@ -177,6 +167,7 @@ def batches_context(model: Model, rows: list, **context) -> dict:
             next_size=None,
             way_name=way_name,
             code=code,
+            chain=shape_chain(model.network, test_inputs()[0][:100]),
             total=len(test_inputs()[1]),
             error=None,
         )
@@ -186,15 +177,13 @@ def batches_context(model: Model, rows: list, **context) -> dict:
 
 def batches_error(exc: BadInput):
     """400 with the message: a table row in place for htmx, else the page around it."""
-    if is_htmx():
-        return render_template("learn/partials/batch_error.html", message=str(exc)), 400
-    model = get_model()
-    return render_lesson("batches", "learn/batches.html", **batches_context(model, [], error=str(exc))), 400
+    context = batches_context(model_choice(chapter_model_name()), [], lesson=lesson_context("batches"), oob=False)
+    return error_response(exc, 400, "learn/batches.html", "learn/partials/batch_error.html", **context)
 
 
 def batches():
     try:
-        model = chosen_model(page_model_name(request.args.get("model")))
+        model = model_choice(chosen_model_name())
     except BadInput as exc:
         return batches_error(exc)
     return render_lesson("batches", "learn/batches.html", **batches_context(model, []))
@@ -204,7 +193,7 @@ def batches_run():
     """No batch_size: start (htmx: the first pending row; without htmx: measure every way at
     once). A batch_size: measure that way and answer its row and the next pending one."""
     try:
-        model = chosen_model(request.form.get("model"))
+        model = model_choice(request.form.get("model"))
         batch_size = batch_size_of(request.form)
         rows = measured_rows(request.form, batch_size, len(test_inputs()[1])) if batch_size else []
     except BadInput as exc:
@@ -223,7 +212,7 @@ def batches_run():
     return render_lesson("batches", "learn/batches.html", **context)
 
 
-# --- Lesson 6: the test set ----------------------------------------------------------------------
+# --- Lesson 7: the test set ----------------------------------------------------------------------
 
 
 def confusion_of(model: Model) -> Confusion:
@@ -232,13 +221,6 @@ def confusion_of(model: Model) -> Confusion:
     if model.name not in cache:
         cache[model.name] = confusion(model.network, *test_inputs())
     return cache[model.name]
-
-
-def level(count: int, largest: int) -> int:
-    """A colour step 0 .. LEVELS-1 for a count, on a square-root scale (small counts stay visible)."""
-    if count <= 0 or largest <= 0:
-        return 0
-    return 1 + min(LEVELS - 2, int(math.sqrt(count / largest) * (LEVELS - 1)))
 
 
 def matrix_rows(found: Confusion, model: Model, selected: tuple | None) -> list:
@@ -255,7 +237,7 @@ def matrix_rows(found: Confusion, model: Model, selected: tuple | None) -> list:
                 predicted=j,
                 count=count,
                 diagonal=i == j,
-                level=level(count, total if i == j else off_diagonal),
+                level=shade(count, total if i == j else off_diagonal, SHADES, power=0.5),
                 selected=selected == (i, j),
                 url=url_for("learn.test_set", model=model.name, true=i, predicted=j),
             )
@@ -286,11 +268,12 @@ def misread(model: Model, found: Confusion, true: int, predicted: int, page: int
     pages = max(1, math.ceil(len(indices) / PER_PAGE))
     page = page or 1
     if page > pages:
-        raise BadInput(_("There is no such page; the pages go from 1 to") + f" {pages}.")
+        raise BadInput(_("There is no such page; the pages go from 1 to %(pages)s.", pages=number(pages)))
     images = samples.test_set()[0]
-    shown = indices[(page - 1) * PER_PAGE : page * PER_PAGE]
+    on_page = indices[(page - 1) * PER_PAGE : page * PER_PAGE]
     items = [
-        dict(index=n, src=thumbnail(images[n]), url=url_for("inside.index", model=model.name, sample=n)) for n in shown
+        dict(index=n, src=thumbnail(images[n]), url=url_for("inside.index", model=model.name, sample=n))
+        for n in on_page
     ]
 
     def page_url(number: int) -> str:
@@ -304,17 +287,20 @@ def misread(model: Model, found: Confusion, true: int, predicted: int, page: int
         page=page,
         pages=pages,
         first=(page - 1) * PER_PAGE + 1,
-        last=(page - 1) * PER_PAGE + len(shown),
+        last=(page - 1) * PER_PAGE + len(on_page),
         previous_url=page_url(page - 1) if page > 1 else None,
         next_url=page_url(page + 1) if page < pages else None,
     )
 
 
 def cell_of(values) -> tuple | None:
-    true, predicted = whole_number(values, "true", 0, 9), whole_number(values, "predicted", 0, 9)
-    if (true is None) != (predicted is None):
+    """(true digit, predicted digit) of the cell asked for, None when none is."""
+    true, predicted = values.get("true", "").strip(), values.get("predicted", "").strip()
+    if not true and not predicted:
+        return None
+    if not true or not predicted:
         raise BadInput(_("Give both “true” and “predicted” (digits 0 to 9) to open a cell of the matrix."))
-    return None if true is None else (true, predicted)
+    return digit(true), digit(predicted)
 
 
 def test_set_context(model: Model, cell: tuple | None, page: int | None, **context) -> dict:
@@ -325,7 +311,7 @@ def test_set_context(model: Model, cell: tuple | None, page: int | None, **conte
             model=model,
             rows=matrix_rows(found, model, cell),
             correct=found.correct,
-            total=len(found.t),
+            total=found.total,
             cell=misread(model, found, *cell, page) if cell else None,
             code=[source(confusion), source(Confusion)],
             error=None,
@@ -337,17 +323,16 @@ def test_set_context(model: Model, cell: tuple | None, page: int | None, **conte
 def test_set():
     """The page, or (htmx) the lesson's body: the matrix with the opened cell's images."""
     try:
-        model = chosen_model(page_model_name(request.args.get("model")))
+        model = model_choice(chosen_model_name())
         cell = cell_of(request.args)
-        page = whole_number(request.args, "page", 1, 10**6)
+        page = whole_number(request.args, "page", range(1, MAX_PAGE + 1), optional=True)
         if page is not None and cell is None:
             raise BadInput(_("A page needs a cell: give “true” and “predicted” too."))
         context = test_set_context(model, cell, page)
     except BadInput as exc:
-        if is_htmx():
-            return render_template("learn/partials/test_set_error.html", message=str(exc)), 400
-        model = get_model()
-        context = test_set_context(model, None, None, error=str(exc))
-        return render_lesson("test-set", "learn/test_set.html", **context), 400
+        context = test_set_context(
+            model_choice(chapter_model_name()), None, None, lesson=lesson_context("test-set"), oob=False
+        )
+        return error_response(exc, 400, "learn/test_set.html", "learn/partials/test_set_error.html", **context)
     lesson = lesson_context("test-set")
     return page_or_fragment("learn/test_set.html", "learn/partials/test_set_body.html", lesson=lesson, **context)

@@ -2,8 +2,8 @@
 rendering a lesson (page or htmx fragment) and its error, the model a lesson opens with.
 
 How a lesson is added:
-1. Write its view in a module of this package (basics.py: lessons 1-4, data.py: 5-6) and add its
-   route in web/lessons/__init__.py; its endpoint is `learn.<function name>`.
+1. Write its view in a module of this package (perceptron.py: lesson 1, basics.py: 2-5, data.py:
+   6-7) and add its route in web/lessons/__init__.py; its endpoint is `learn.<function name>`.
 2. Give it an entry (slug, endpoint, title) in LESSONS below, in chapter order; the index, the
    previous/next links and the ← / → keys of presenter mode follow that list.
 3. Its template extends "learn/lesson.html" (fill block `lesson_body`) and gets
@@ -22,10 +22,10 @@ from flask import url_for
 from werkzeug.routing import BuildError
 
 from nn.functions import ACTIVATIONS
+from web.errors import error_response
 from web.i18n import N_
 from web.models import all_models
 from web.models import default_model_name
-from web.models import page_model_name
 from web.render import is_htmx
 from web.terms import activation_names
 
@@ -37,6 +37,7 @@ class Lesson(NamedTuple):
 
 
 LESSONS = [
+    Lesson("perceptron", "learn.perceptron", N_("From perceptron to network")),
     Lesson("neuron", "learn.neuron", N_("One neuron")),
     Lesson("activations", "learn.activations", N_("Activation functions")),
     Lesson("softmax", "learn.softmax", N_("Softmax at the output")),
@@ -96,16 +97,18 @@ def index():
 CHAPTER_MODEL = "book"  # the chapter's own 784-50-100-10 weights, when shipped
 
 
+def chapter_model_name() -> str:
+    """The chapter's own model when shipped, else the app's default: what every lesson opens on."""
+    return CHAPTER_MODEL if CHAPTER_MODEL in all_models() else default_model_name()
+
+
 def chosen_model_name() -> str:
-    """The model asked for, else the chapter's own, else the one last picked, else the default."""
-    asked = request.args.get("model")
-    if not asked and CHAPTER_MODEL in all_models():
-        return CHAPTER_MODEL
-    return page_model_name(asked) or default_model_name()
+    """The model asked for (?model=), else the chapter's own. Lessons keep to the chapter: they
+    neither follow nor change the model the drawing and inside pages remember."""
+    return request.args.get("model") or chapter_model_name()
 
 
-def lesson_error(slug: str, block: str, exc: Exception, **context):
-    """400: the message in place of the block for htmx (htmx 4 swaps it), else the page with it."""
-    if is_htmx():
-        return render_template("learn/_error.html", block=block, message=str(exc)), 400
-    return render_template("learn/error.html", lesson=lesson_context(slug), message=str(exc), **context), 400
+def lesson_error(slug: str, block: str, error: Exception, page: str = "learn/error.html", **context):
+    """400: the message in place of the block for htmx (htmx 4 swaps it), else `page` with it."""
+    context |= dict(lesson=lesson_context(slug), oob=False, block=block)
+    return error_response(error, 400, page, "learn/_error.html", **context)
