@@ -12,6 +12,7 @@ import pytest
 from app import create_app
 from nn.functions import sigmoid
 from nn.functions import step_function
+from tests.helpers import HTMX
 from tests.test_learn import marked
 from tests.test_learn import text
 from tests.test_learn import values
@@ -22,7 +23,6 @@ from web.lessons import gates
 from web.lessons.formulas import FORMULAS
 from web.lessons.pages import LESSONS
 
-HTMX = {"HX-Request": "true"}
 BOOK_GATES = {"and": ((0.5, 0.5), -0.7), "or": ((0.5, 0.5), -0.2), "nand": ((-0.5, -0.5), 0.7)}
 TRUTH = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "nand": [1, 1, 1, 0]}  # rows (0,0), (1,0), (0,1), (1,1)
 
