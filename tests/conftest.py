@@ -33,12 +33,14 @@ TINY_MODELS = [
 
 
 def pytest_xdist_auto_num_workers(config):
-    """-n auto: two worker processes a core, at most 8. The browser and server tests spend much of
-    their time waiting (for a page, a server, a poll), which the other worker fills. The variable
-    PYTEST_XDIST_AUTO_NUM_WORKERS sets another number; -n 0 runs in this process."""
+    """-n auto: a worker process a core and one more, at most 8: the browser and server tests spend
+    part of their time waiting (for a page, a server, a poll), which the extra worker fills; more
+    workers only add their own start (a live server, a Chromium) and slow each other down (on 2 cores,
+    3 workers ran the suite in less CPU time than 4 and no slower). PYTEST_XDIST_AUTO_NUM_WORKERS sets
+    another number; -n 0 runs in this process."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own hook reads it
-    return min(8, 2 * (os.cpu_count() or 1))
+    return min(8, (os.cpu_count() or 1) + 1)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -157,7 +159,7 @@ def make_page(make_context, request):
     """make_page(**context_options): a page in a browser context of its own (desktop size unless
     the options say otherwise). Every page made fails the test on a request to another host, a
     JavaScript error or a console error (CSP violations included; see is_console_error), and leaves
-    a screenshot of the whole page in test-artifacts/."""
+    a screenshot in test-artifacts/ (of the whole page when the test failed)."""
     made = []
 
     def make(**context_options):
@@ -168,7 +170,9 @@ def make_page(make_context, request):
     ARTIFACTS.mkdir(exist_ok=True)
     for n, page in enumerate(made):
         name = request.node.name + (f"-{n}" if n else "")
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, scale="css")  # 1 px a CSS pixel
+        # What was on the screen; the whole page when the test failed (a whole long page costs a
+        # passing test three times the CPU time of the rest of its teardown).
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=failed(request.node), scale="css")
 
 
 @pytest.fixture
