@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.harness import ContextPool
 from tests.browser.harness import Watch
 
 pytestmark = pytest.mark.browser
@@ -65,3 +66,46 @@ def test_a_server_bug_shows_a_message_in_place(chromium, tmp_path):
     # the two 500 answers, and nothing else: no CSP violation, no script error, no other host
     assert len(watch.errors) == 2 and all("status of 500" in text for text in watch.errors), watch.errors
     assert not watch.outside, watch.outside
+
+
+def test_the_page_fixtures_record_a_request_to_another_host_and_it_gets_nowhere(chromium, live_server):
+    """What make_page relies on: Chromium resolves no host name (harness.CHROMIUM_ARGS), and Watch
+    records every request to a host other than 127.0.0.1."""
+    watch = Watch(chromium.new_context())
+    page = watch.page()
+    try:
+        page.goto(live_server + "/healthz")
+        loaded = page.evaluate(
+            """url => new Promise(done => {
+                const image = new Image();
+                image.onload = () => done(true);
+                image.onerror = () => done(false);
+                image.src = url;
+            })""",
+            "http://example.com/tracker.png",
+        )
+    finally:
+        watch.context.close()
+    assert loaded is False
+    assert watch.outside == ["http://example.com/tracker.png"]
+
+
+def test_a_context_lent_again_has_forgotten_the_last_tests_cookies_and_storage(chromium, live_server):
+    """The pool (harness.ContextPool) reuses contexts; a test must still start as in a new one."""
+    pool = ContextPool(chromium)
+    try:
+        watch = pool.lend()
+        page = watch.page()
+        page.goto(live_server + "/healthz")
+        page.evaluate("localStorage.setItem('drawing', 'x'); sessionStorage.setItem('s', 'y')")
+        watch.context.add_cookies([{"name": "lang", "value": "ko", "url": live_server}])
+        pool.give_back(watch)
+        again = pool.lend()
+        assert again is watch  # the same context, reused
+        page = again.page()
+        page.goto(live_server + "/healthz")
+        assert page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
+        assert again.context.cookies() == []
+        assert again.pages == [page] and not again.errors
+    finally:
+        pool.close()
