@@ -19,7 +19,7 @@ from tests.helpers import HTMX
 from tests.test_inside import MODELS
 from tests.test_inside import ROOT
 from web.filters import fixed
-from web.lessons import compute as lesson_math
+from web.lessons import compute
 from web.lessons.pages import LESSONS
 
 
@@ -155,7 +155,7 @@ def test_neuron_heat_map_legend_names_its_ends(client, h):
 def test_neuron_shows_the_code_that_ran(client):
     html = client.get("/learn/neuron?h=relu").get_data(as_text=True)
     assert html_text(inspect.getsource(ACTIVATIONS["relu"])) in html
-    assert html_text(inspect.getsource(lesson_math.neuron_output).strip()) in html
+    assert html_text(inspect.getsource(compute.neuron_output).strip()) in html
     assert "nn/functions.py" in html and str(ROOT) not in html  # the project's path, not the server's
 
 
@@ -208,7 +208,7 @@ def test_neuron_heat_map_has_a_text_alternative(client):
 
 def test_heat_map_cells_cover_the_plane_once():
     w, b = np.float32([0.5, -1.0]), -0.3
-    plane = lesson_math.neuron_plane(w, b, "sigmoid", np.float32([0, 0]))
+    plane = compute.neuron_plane(w, b, "sigmoid", np.float32([0, 0]))
     area = 0.0
     for _, d in plane.runs:
         area += sum(float(width) * 0.1 for width in re.findall(r"h([\d.]+)v", d))

@@ -1,4 +1,4 @@
-"""web/neuron.py: one neuron's detail, checked against the network's own weights and trace."""
+"""web/inside/neuron.py: one neuron's detail, checked against the network's own weights and trace."""
 
 import numpy as np
 import pytest

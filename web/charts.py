@@ -2,7 +2,7 @@
 
 Pure functions: grid layouts, the ten output bars, the whole path of one input, the softmax step
 by step, the activation plot and the what-if answers. Colours come from web/scales.py, one
-neuron's detail from web/neuron.py. NumPy lives here, not in the views; nothing here knows Flask.
+neuron's detail from web/inside/neuron.py. NumPy lives here, not in the views; nothing here knows Flask.
 Every number shown comes from the trace or the model's own arrays.
 """
 

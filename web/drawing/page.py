@@ -36,7 +36,7 @@ PAGE, RESULT, SAMPLE_NOTE = "drawing/index.html", "drawing/result.html", "drawin
 
 
 def page_context(model_name: str | None = None, **context) -> dict:
-    """What draw.html needs besides the reading: the models for the picker, the chosen one."""
+    """What the page (drawing/index.html) needs besides the reading: the models for the picker, the chosen one."""
     models = all_models()
     selected = model_name if model_name in models else default_model_name()
     return dict(models=models, selected_model=selected, reading=None, error=None, compare=False) | context
