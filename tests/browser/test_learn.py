@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from nn.functions import ACTIVATIONS
 from nn.functions import softmax
+from tests.browser.harness import PHONE
 from tests.browser.harness import console_errors
 
 pytestmark = pytest.mark.browser
@@ -93,6 +94,27 @@ def test_typed_logits_give_data_values(page, live_server):
     safe = page.get_by_test_id("softmax-safe").evaluate_all("els => els.map(e => e.dataset.value)")
     assert np.allclose([float(v) for v in safe], softmax(np.array([0.3, 2.9, 4.0], dtype=np.float32)), rtol=1e-6)
     assert page.url.endswith("logits=0.3%2C+2.9%2C+4.0")  # a reload shows the same
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_on_a_phone_the_softmax_table_is_cards_every_value_in_view_and_still_a_table(make_page, live_server, language):
+    """Six columns do not fit 390 px: each row becomes a card (static/learn.css), so the nan of
+    softmax_naive and softmax's result are seen without scrolling; each value says its column, and
+    a screen reader still reads a table of six column heads."""
+    page = make_page(**PHONE)
+    page.goto(f"{live_server}/learn/softmax?logits=1010,1000,990&lang={language}")
+    table = page.locator(".softmax-table")
+    box = page.locator("#softmax-result .table-scroll")
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), "the table scrolls sideways"
+    for cell in page.get_by_test_id("softmax-naive").all() + page.get_by_test_id("softmax-safe").all():
+        cell_box, table_box = cell.bounding_box(), table.bounding_box()
+        assert cell_box["x"] + cell_box["width"] <= table_box["x"] + table_box["width"] + 1
+        assert cell.is_visible()
+    label = page.get_by_test_id("softmax-naive").first.evaluate("c => getComputedStyle(c, '::before').content")
+    assert label == '"softmax_naive(a)"'
+    snapshot = table.aria_snapshot()
+    assert snapshot.startswith("- table") and snapshot.count("- columnheader") == 6, snapshot
+    assert snapshot.count("- cell") == 3 * 5 + 3, snapshot
 
 
 def test_neuron_output_follows_the_sliders(page, live_server):
