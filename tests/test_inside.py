@@ -168,6 +168,16 @@ def test_shapes_follow_the_model(client):
     assert "a1 = np.dot(x, W1) + b1" in book and "z2 = sigmoid(a2)" in book and "y = softmax(a3)" in book
 
 
+def test_the_input_and_the_softmax_are_written_as_one_image_too(client):
+    """x (784,) and y (10,) like every layer between them, as 949b058 wrote them; a merge (cf1fbe1)
+    had put back (1, 784) and (1, 10) → (1, 10) around the layers' (784,) · (784, 50) + (50,)."""
+    html = client.get("/inside?sample=0").get_data(as_text=True)
+    assert 'flattened → <span class="shape">(784,)</span>' in html
+    assert '<span class="shapes">(10,) → <span class="shape">(10,)</span></span>' in html
+    shapes = re.findall(r'<(?:span|p) class="shapes">(.*?)</(?:span|p)>', html, re.S)
+    assert len(shapes) >= 4 and not [s for s in shapes if "(1, " in s]
+
+
 def test_sample_shows_its_label_and_neighbours(client, test_set):
     html = client.get("/inside?sample=0").get_data(as_text=True)
     assert "MNIST test image #0, labelled 7." in html and 'rel="next"' in html and 'rel="prev"' not in html

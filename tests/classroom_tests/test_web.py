@@ -68,9 +68,9 @@ def test_a_submission_answers_201_with_the_reading(lecturer, student):
             '"image" must be a base64 data URL starting with "data:image/png;base64,"',
         ),
         ({"intended": 1}, 400, '"image" must be a data URL string such as "data:image/png;base64,..."'),
-        ({"image": None, "intended": 12}, 400, "“12” is not a digit from 0 to 9"),
-        ({"image": None, "intended": "x"}, 400, "“x” is not a digit from 0 to 9"),
-        ({"image": None}, 400, "pick a digit from 0 to 9"),
+        ({"image": None, "intended": 12}, 400, "Pick the digit you meant, 0 to 9."),
+        ({"image": None, "intended": "x"}, 400, "Pick the digit you meant, 0 to 9."),
+        ({"image": None}, 400, "Pick the digit you meant, 0 to 9."),
     ],
 )
 def test_bad_submissions_answer_400_with_an_error(lecturer, student, body, status, says):
@@ -80,6 +80,21 @@ def test_bad_submissions_answer_400_with_an_error(lecturer, student, body, statu
     response = student.post(f"/api/classes/{code}/drawings", json=body)
     assert response.status_code == status
     assert response.get_json() == {"error": says}
+
+
+@pytest.mark.parametrize("intended", [None, "", 12, "x", "²"])
+def test_the_digit_meant_is_asked_for_in_the_page_s_language_as_before(lecturer, student, intended):
+    """The classroom's own words for a missing or wrong digit, as before the refactor of issue 16:
+    on the student's page and in the JSON API alike, in the page's language like its other
+    refusals (a blank drawing, a closed class), not the request fields' generic English."""
+    code = start_class(lecturer)
+    fields = {"image": data_url(png(7))} | ({} if intended is None else {"intended": intended})
+    for lang, says in [("en", "Pick the digit you meant, 0 to 9."), ("ko", "그리려던 숫자를 0부터 9 중에서 고르세요.")]:
+        api = student.post(f"/api/classes/{code}/drawings?lang={lang}", json=fields)
+        assert api.status_code == 400 and api.get_json() == {"error": says}
+        page = student.post(f"/c/{code}?lang={lang}", data=fields, headers=HTMX)
+        assert page.status_code == 400 and f"</strong> {says}</p>" in page.get_data(as_text=True)
+    student.delete_cookie("lang")
 
 
 def test_a_blank_drawing_is_refused(lecturer, student):
@@ -291,10 +306,10 @@ def test_student_page_join_and_closed(lecturer, student):
     assert sent.status_code == 201 and 'data-testid="class-result"' in sent.get_data(as_text=True)
     refused = student.post(f"/c/{code}", data={"image": data_url(png(7))}, headers=HTMX)
     assert refused.status_code == 400 and refused.get_data(as_text=True).lstrip().startswith('<div id="class-result"')
-    assert "<strong>Not sent.</strong> Pick a digit from 0 to 9.</p>" in refused.get_data(as_text=True)
+    assert "<strong>Not sent.</strong> Pick the digit you meant, 0 to 9.</p>" in refused.get_data(as_text=True)
     korean = student.post(f"/c/{code}?lang=ko", data={"image": data_url(png(7)), "intended": "x"}, headers=HTMX)
     assert korean.status_code == 400
-    assert "<strong>보내지 못했습니다.</strong> 0부터 9까지의 숫자가 아닙니다: “x”.</p>" in korean.get_data(
+    assert "<strong>보내지 못했습니다.</strong> 그리려던 숫자를 0부터 9 중에서 고르세요.</p>" in korean.get_data(
         as_text=True
     )
     student.delete_cookie("lang")

@@ -68,6 +68,16 @@ def as_png(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def intended_digit(value) -> int:
+    """The digit the student meant. Missing or not a digit, the classroom says so in its own words
+    and in the page's language, on the student's page and in the JSON API alike (an app message,
+    not the engine's English)."""
+    try:
+        return digit(value)
+    except BadInput as exc:
+        raise Refused(400, _("Pick the digit you meant, 0 to 9.")) from exc
+
+
 def submit(code: str, intended) -> tuple:
     """Check, read once, store: (class, drawing id, reading). Refused says why not."""
     cls = store().find_class(code)
@@ -78,8 +88,8 @@ def submit(code: str, intended) -> tuple:
     max_bytes = current_app.config["CLASS_MAX_IMAGE_BYTES"]
     if (request.content_length or 0) > max_bytes * 4 // 3 + 4096:  # base64 is 4/3 of the bytes
         raise Refused(413, _("The drawing is too large."))
+    meant = intended_digit(intended)
     try:
-        meant = digit(intended)
         data = image_bytes(request)
         if len(data) > max_bytes:
             raise Refused(413, _("The drawing is too large."))
